@@ -1,0 +1,279 @@
+// Decodes a module's bytes into the module IR. Checks the binary format only (malformed
+// modules); typing rules belong to the validator.
+import { readExpr, readRefType, readValType } from './code.js';
+import type {
+  ConstExpr, DataSegment, ElemSegment, Export, ExternKind, FuncBody, GlobalType, Import, Limits,
+  MemoryType, ModuleIR, NameSection, TableType, ValType,
+} from './module.js';
+import { opByName } from './opcodes.js';
+import { Reader } from './reader.js';
+
+/** The JS API's limit on locals per function (V8 enforces the same). */
+export const MAX_LOCALS = 50_000;
+
+// Section ids in the order they must appear; data count (12) sits between element and code.
+const sectionOrder: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 8: 8, 9: 9, 12: 10, 10: 11, 11: 12 };
+
+const refFunc = opByName('ref.func');
+const end = opByName('end');
+
+export function decodeModule(bytes: Uint8Array): ModuleIR {
+  const r = new Reader(bytes);
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    r.fail('magic header not detected', 0);
+  }
+  r.pos = 4;
+  if (bytes.length < 8) r.fail('unexpected end', 4);
+  if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) r.fail('unknown binary version', 4);
+  r.pos = 8;
+
+  const m: ModuleIR = {
+    types: [], imports: [], funcTypes: [], importedFuncCount: 0, tables: [], importedTableCount: 0,
+    memories: [], importedMemoryCount: 0, globals: [], importedGlobalCount: 0, globalInits: [],
+    exports: [], start: null, elems: [], datas: [], dataCount: null, bodies: [],
+    names: { functions: new Map(), locals: new Map(), globals: new Map() }, customs: [],
+  };
+  let lastOrder = 0;
+  let declaredFuncCount = 0;
+  let sawCode = false;
+
+  while (!r.atEnd) {
+    const idAt = r.pos;
+    const id = r.u8();
+    const size = r.u32();
+    const start = r.pos;
+    if (size > r.end - start) r.fail('section size mismatch: section extends past the end', idAt);
+    const s = new Reader(bytes, start, start + size);
+    if (id !== 0) {
+      const order = sectionOrder[id];
+      if (order === undefined) r.fail(`malformed section id ${id}`, idAt);
+      if (order <= lastOrder) r.fail('unexpected content after last section (section out of order or repeated)', idAt);
+      lastOrder = order;
+    }
+    switch (id) {
+      case 0: readCustom(s, m); break;
+      case 1: vec(s, () => m.types.push(readFuncType(s))); break;
+      case 2: vec(s, () => readImport(s, m)); break;
+      case 3: vec(s, () => { m.funcTypes.push(s.u32()); declaredFuncCount++; }); break;
+      case 4: vec(s, () => m.tables.push(readTableType(s))); break;
+      case 5: vec(s, () => m.memories.push(readMemoryType(s))); break;
+      case 6: vec(s, () => {
+        m.globals.push(readGlobalType(s));
+        m.globalInits.push(readExpr(s));
+      }); break;
+      case 7: readExports(s, m); break;
+      case 8: m.start = s.u32(); break;
+      case 9: vec(s, () => m.elems.push(readElem(s))); break;
+      case 12: m.dataCount = s.u32(); break;
+      case 10: {
+        sawCode = true;
+        const count = s.u32();
+        if (count !== declaredFuncCount) s.fail('function and code section have inconsistent lengths', start);
+        for (let i = 0; i < count; i++) m.bodies.push(readBody(s, m));
+        break;
+      }
+      case 11: {
+        const count = s.u32();
+        if (m.dataCount !== null && count !== m.dataCount) {
+          s.fail('data count and data section have inconsistent lengths', start);
+        }
+        for (let i = 0; i < count; i++) m.datas.push(readData(s));
+        break;
+      }
+    }
+    if (s.pos !== s.end) s.fail('section size mismatch', s.pos);
+    r.pos = start + size;
+  }
+  if (!sawCode && declaredFuncCount > 0) r.fail('function and code section have inconsistent lengths', r.pos);
+  if (m.dataCount !== null && m.datas.length !== m.dataCount) {
+    r.fail('data count and data section have inconsistent lengths', r.pos);
+  }
+  return m;
+}
+
+/** Reads a vector's count, then calls `item` that many times. */
+function vec(r: Reader, item: () => void): void {
+  const count = r.u32();
+  // Every item takes at least one byte: a larger count cannot be honest.
+  if (count > r.end - r.pos) r.fail('unexpected end: vector count exceeds the section', r.pos);
+  for (let i = 0; i < count; i++) item();
+}
+
+function readFuncType(r: Reader): { params: ValType[]; results: ValType[] } {
+  const at = r.pos;
+  if (r.u8() !== 0x60) r.fail('integer representation too long: expected function type 0x60', at);
+  const params: ValType[] = [];
+  vec(r, () => params.push(readValType(r)));
+  const results: ValType[] = [];
+  vec(r, () => results.push(readValType(r)));
+  return { params, results };
+}
+
+function readLimits(r: Reader, flags: number): Limits {
+  const min = r.u32();
+  const max = flags & 1 ? r.u32() : undefined;
+  return { min, max };
+}
+
+function readTableType(r: Reader): TableType {
+  const element = readRefType(r);
+  const at = r.pos;
+  const flags = r.u8();
+  if (flags > 1) r.fail('integer too large: malformed table limits flags', at);
+  return { element, ...readLimits(r, flags) };
+}
+
+function readMemoryType(r: Reader): MemoryType {
+  const at = r.pos;
+  const flags = r.u32();
+  // Bit 0: has maximum; bit 1: shared (threads); bit 3: custom page size follows.
+  if (flags & ~0b1011) r.fail('integer too large: malformed memory limits flags', at);
+  const limits = readLimits(r, flags);
+  let pageSizeLog2 = 16;
+  if (flags & 8) {
+    const logAt = r.pos;
+    pageSizeLog2 = r.u32();
+    if (pageSizeLog2 !== 0 && pageSizeLog2 !== 16) r.fail(`invalid custom page size 2^${pageSizeLog2}`, logAt);
+  }
+  return { ...limits, shared: (flags & 2) !== 0, pageSizeLog2 };
+}
+
+function readGlobalType(r: Reader): GlobalType {
+  const type = readValType(r);
+  const at = r.pos;
+  const m = r.u8();
+  if (m > 1) r.fail('malformed mutability', at);
+  return { type, mutable: m === 1 };
+}
+
+function readImport(r: Reader, m: ModuleIR): void {
+  const pos = r.pos;
+  const module = r.name();
+  const name = r.name();
+  const kindAt = r.pos;
+  const kind = r.u8();
+  let imp: Import;
+  switch (kind) {
+    case 0: imp = { module, name, pos, kind: 'func', typeIndex: r.u32() }; m.funcTypes.push(imp.typeIndex); m.importedFuncCount++; break;
+    case 1: imp = { module, name, pos, kind: 'table', type: readTableType(r) }; m.tables.push(imp.type); m.importedTableCount++; break;
+    case 2: imp = { module, name, pos, kind: 'memory', type: readMemoryType(r) }; m.memories.push(imp.type); m.importedMemoryCount++; break;
+    case 3: imp = { module, name, pos, kind: 'global', type: readGlobalType(r) }; m.globals.push(imp.type); m.importedGlobalCount++; break;
+    default: return r.fail('malformed import kind', kindAt);
+  }
+  m.imports.push(imp);
+}
+
+const exportKinds: ExternKind[] = ['func', 'table', 'memory', 'global'];
+
+function readExports(r: Reader, m: ModuleIR): void {
+  vec(r, () => {
+    const name = r.name();
+    const kindAt = r.pos;
+    const kind = exportKinds[r.u8()];
+    if (kind === undefined) r.fail('malformed export kind', kindAt);
+    const e: Export = { name, kind, index: r.u32() };
+    m.exports.push(e);
+  });
+}
+
+function funcIndexExpr(index: number, pos: number): ConstExpr {
+  return [{ op: refFunc, pos, a: index, b: 0 }, { op: end, pos, a: 0, b: 0 }];
+}
+
+function readElem(r: Reader): ElemSegment {
+  const pos = r.pos;
+  const flags = r.u32();
+  if (flags > 7) r.fail('malformed elements segment kind', pos);
+  // Bit 0: passive or declarative; bit 1: explicit table index (active) or declarative;
+  // bit 2: element expressions instead of function indices.
+  const mode = flags & 1 ? (flags & 2 ? 'declarative' : 'passive') : 'active';
+  const table = mode === 'active' && flags & 2 ? r.u32() : 0;
+  const offset = mode === 'active' ? readExpr(r) : null;
+  let type: 'funcref' | 'externref' = 'funcref';
+  if (flags & 3) {
+    if (flags & 4) type = readRefType(r);
+    else {
+      const at = r.pos;
+      if (r.u8() !== 0) r.fail('malformed element kind', at);
+    }
+  }
+  const init: ConstExpr[] = [];
+  if (flags & 4) vec(r, () => init.push(readExpr(r)));
+  else vec(r, () => { const at = r.pos; init.push(funcIndexExpr(r.u32(), at)); });
+  return { mode, table, offset, type, init, pos };
+}
+
+function readData(r: Reader): DataSegment {
+  const pos = r.pos;
+  const flags = r.u32();
+  if (flags > 2) r.fail('malformed data segment kind', pos);
+  const memory = flags === 2 ? r.u32() : 0;
+  const offset = flags === 1 ? null : readExpr(r);
+  const len = r.u32();
+  const bytes = r.bytesOf(len);
+  return { mode: flags === 1 ? 'passive' : 'active', memory, offset, bytes, pos };
+}
+
+function readBody(r: Reader, m: ModuleIR): FuncBody {
+  const pos = r.pos;
+  const size = r.u32();
+  const start = r.pos;
+  if (size > r.end - start) r.fail('unexpected end: function body extends past the section', pos);
+  const b = new Reader(r.bytes, start, start + size);
+  const locals: ValType[] = [];
+  let total = 0;
+  vec(b, () => {
+    const countAt = b.pos;
+    const n = b.u32();
+    total += n;
+    if (total > MAX_LOCALS) b.fail(`too many locals (more than ${MAX_LOCALS})`, countAt);
+    const t = readValType(b);
+    for (let i = 0; i < n; i++) locals.push(t);
+  });
+  const code = readExpr(b);
+  if (b.pos !== b.end) b.fail('section size mismatch: code after the end of the function body', b.pos);
+  if (m.dataCount === null) {
+    for (const ins of code) {
+      if (ins.op.name === 'memory.init' || ins.op.name === 'data.drop') b.fail('data count section required', ins.pos);
+    }
+  }
+  r.pos = b.end;
+  return { locals, code, pos };
+}
+
+function readCustom(r: Reader, m: ModuleIR): void {
+  const name = r.name();
+  const bytes = r.bytes.subarray(r.pos, r.end);
+  m.customs.push({ name, bytes });
+  if (name === 'name') {
+    // A malformed name section is ignored, as the spec allows: names are only for debugging.
+    try {
+      m.names = readNames(new Reader(r.bytes, r.pos, r.end));
+    } catch { /* keep the empty name map */ }
+  }
+  r.pos = r.end;
+}
+
+function readNameMap(r: Reader, into: Map<number, string>): void {
+  vec(r, () => { const index = r.u32(); into.set(index, r.name()); });
+}
+
+function readNames(r: Reader): NameSection {
+  const names: NameSection = { functions: new Map(), locals: new Map(), globals: new Map() };
+  while (!r.atEnd) {
+    const id = r.u8();
+    const size = r.u32();
+    const sub = new Reader(r.bytes, r.pos, r.take(size) + size);
+    if (id === 0) names.module = sub.name();
+    else if (id === 1) readNameMap(sub, names.functions);
+    else if (id === 2) {
+      vec(sub, () => {
+        const func = sub.u32();
+        const map = new Map<number, string>();
+        readNameMap(sub, map);
+        names.locals.set(func, map);
+      });
+    } else if (id === 7) readNameMap(sub, names.globals);
+  }
+  return names;
+}

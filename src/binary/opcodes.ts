@@ -1,0 +1,311 @@
+// The one opcode table: each instruction is described here once, with its encoding,
+// immediates, type (for instructions whose type is fixed) and JavaScript template.
+// The decoder reads `imm`, the validator reads `sig`/`mem`, the code generator reads `js`.
+import type { NumType, ValType } from './module.js';
+
+/** How an instruction's immediates are encoded. */
+export type Imm =
+  | 'none'
+  | 'block'          // block type
+  | 'label'          // branch depth
+  | 'br_table'       // vector of depths + default
+  | 'func'           // function index
+  | 'call_indirect'  // type index, table index
+  | 'local'
+  | 'global'
+  | 'table'          // table index
+  | 'memarg'         // alignment, offset
+  | 'memory'         // a memory index (must be 0 without multi-memory)
+  | 'i32' | 'i64' | 'f32' | 'f64'
+  | 'reftype'        // ref.null's heap type
+  | 'select_types'   // vector of value types
+  | 'data'           // data index
+  | 'elem'           // elem index
+  | 'memory_init'    // data index, memory index
+  | 'memory_copy'    // memory index, memory index
+  | 'table_init'     // elem index, table index
+  | 'table_copy';    // table index, table index
+
+export interface Signature {
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+}
+
+export interface MemAccess {
+  /** Bytes read or written; the natural alignment. */
+  readonly width: number;
+  readonly store: boolean;
+}
+
+export interface OpInfo {
+  /** One byte, or (prefix << 8 | sub-opcode) for the 0xfc prefix. */
+  readonly code: number;
+  readonly name: string;
+  readonly imm: Imm;
+  /** Fixed operand and result types; absent for instructions the validator types itself. */
+  readonly sig?: Signature;
+  /** Memory access facts, for loads and stores. */
+  readonly mem?: MemAccess;
+  /**
+   * JavaScript expression computing the result from operands `$0`, `$1`, … (in push order);
+   * loads and stores use `$A` for the effective address and `$V` for the stored value.
+   */
+  readonly js?: string;
+}
+
+const letterType: Record<string, NumType> = { i: 'i32', I: 'i64', f: 'f32', F: 'f64' };
+
+/** 'ii:i' → i32 i32 → i32. */
+function sig(shape: string): Signature {
+  const [params, results] = shape.split(':');
+  return {
+    params: [...params].map((c) => letterType[c]),
+    results: [...results].map((c) => letterType[c]),
+  };
+}
+
+const table: OpInfo[] = [];
+
+function def(code: number, name: string, imm: Imm, shape?: string, js?: string, mem?: MemAccess): void {
+  table.push({ code, name, imm, sig: shape === undefined ? undefined : sig(shape), js, mem });
+}
+
+// Control and parametric instructions: typed by the validator, emitted by the code generator.
+def(0x00, 'unreachable', 'none');
+def(0x01, 'nop', 'none');
+def(0x02, 'block', 'block');
+def(0x03, 'loop', 'block');
+def(0x04, 'if', 'block');
+def(0x05, 'else', 'none');
+def(0x0b, 'end', 'none');
+def(0x0c, 'br', 'label');
+def(0x0d, 'br_if', 'label');
+def(0x0e, 'br_table', 'br_table');
+def(0x0f, 'return', 'none');
+def(0x10, 'call', 'func');
+def(0x11, 'call_indirect', 'call_indirect');
+def(0x1a, 'drop', 'none');
+def(0x1b, 'select', 'none');
+def(0x1c, 'select', 'select_types');
+def(0x20, 'local.get', 'local');
+def(0x21, 'local.set', 'local');
+def(0x22, 'local.tee', 'local');
+def(0x23, 'global.get', 'global');
+def(0x24, 'global.set', 'global');
+def(0x25, 'table.get', 'table');
+def(0x26, 'table.set', 'table');
+def(0x3f, 'memory.size', 'memory');
+def(0x40, 'memory.grow', 'memory');
+def(0xd0, 'ref.null', 'reftype');
+def(0xd1, 'ref.is_null', 'none');
+def(0xd2, 'ref.func', 'func');
+
+// Constants: the code generator formats the immediate.
+def(0x41, 'i32.const', 'i32', ':i');
+def(0x42, 'i64.const', 'i64', ':I');
+def(0x43, 'f32.const', 'f32', ':f');
+def(0x44, 'f64.const', 'f64', ':F');
+
+// Loads and stores. DataView accesses past the end of the buffer throw RangeError,
+// which the runtime turns into the `out of bounds memory access` trap.
+function load(code: number, name: string, type: string, width: number, js: string): void {
+  def(code, name, 'memarg', `i:${type}`, js, { width, store: false });
+}
+function store(code: number, name: string, type: string, width: number, js: string): void {
+  def(code, name, 'memarg', `i${type}:`, js, { width, store: true });
+}
+load(0x28, 'i32.load', 'i', 4, 'dv.getInt32($A, true)');
+load(0x29, 'i64.load', 'I', 8, 'dv.getBigInt64($A, true)');
+load(0x2a, 'f32.load', 'f', 4, 'f32_load(dv, $A)');
+load(0x2b, 'f64.load', 'F', 8, 'dv.getFloat64($A, true)');
+load(0x2c, 'i32.load8_s', 'i', 1, 'dv.getInt8($A)');
+load(0x2d, 'i32.load8_u', 'i', 1, 'dv.getUint8($A)');
+load(0x2e, 'i32.load16_s', 'i', 2, 'dv.getInt16($A, true)');
+load(0x2f, 'i32.load16_u', 'i', 2, 'dv.getUint16($A, true)');
+load(0x30, 'i64.load8_s', 'I', 1, 'BigInt(dv.getInt8($A))');
+load(0x31, 'i64.load8_u', 'I', 1, 'BigInt(dv.getUint8($A))');
+load(0x32, 'i64.load16_s', 'I', 2, 'BigInt(dv.getInt16($A, true))');
+load(0x33, 'i64.load16_u', 'I', 2, 'BigInt(dv.getUint16($A, true))');
+load(0x34, 'i64.load32_s', 'I', 4, 'BigInt(dv.getInt32($A, true))');
+load(0x35, 'i64.load32_u', 'I', 4, 'BigInt(dv.getUint32($A, true))');
+store(0x36, 'i32.store', 'i', 4, 'dv.setInt32($A, $V, true)');
+store(0x37, 'i64.store', 'I', 8, 'dv.setBigInt64($A, $V, true)');
+store(0x38, 'f32.store', 'f', 4, 'f32_store(dv, $A, $V)');
+store(0x39, 'f64.store', 'F', 8, 'dv.setFloat64($A, $V, true)');
+store(0x3a, 'i32.store8', 'i', 1, 'dv.setInt8($A, $V)');
+store(0x3b, 'i32.store16', 'i', 2, 'dv.setInt16($A, $V, true)');
+store(0x3c, 'i64.store8', 'I', 1, 'dv.setInt8($A, Number(BigInt.asIntN(8, $V)))');
+store(0x3d, 'i64.store16', 'I', 2, 'dv.setInt16($A, Number(BigInt.asIntN(16, $V)), true)');
+store(0x3e, 'i64.store32', 'I', 4, 'dv.setInt32($A, Number(BigInt.asIntN(32, $V)), true)');
+
+// Numeric instructions.
+const numeric: [number, string, string, string][] = [
+  [0x45, 'i32.eqz', 'i:i', '+($0 === 0)'],
+  [0x46, 'i32.eq', 'ii:i', '+($0 === $1)'],
+  [0x47, 'i32.ne', 'ii:i', '+($0 !== $1)'],
+  [0x48, 'i32.lt_s', 'ii:i', '+($0 < $1)'],
+  [0x49, 'i32.lt_u', 'ii:i', '+(($0 >>> 0) < ($1 >>> 0))'],
+  [0x4a, 'i32.gt_s', 'ii:i', '+($0 > $1)'],
+  [0x4b, 'i32.gt_u', 'ii:i', '+(($0 >>> 0) > ($1 >>> 0))'],
+  [0x4c, 'i32.le_s', 'ii:i', '+($0 <= $1)'],
+  [0x4d, 'i32.le_u', 'ii:i', '+(($0 >>> 0) <= ($1 >>> 0))'],
+  [0x4e, 'i32.ge_s', 'ii:i', '+($0 >= $1)'],
+  [0x4f, 'i32.ge_u', 'ii:i', '+(($0 >>> 0) >= ($1 >>> 0))'],
+  [0x50, 'i64.eqz', 'I:i', '+($0 === 0n)'],
+  [0x51, 'i64.eq', 'II:i', '+($0 === $1)'],
+  [0x52, 'i64.ne', 'II:i', '+($0 !== $1)'],
+  [0x53, 'i64.lt_s', 'II:i', '+($0 < $1)'],
+  [0x54, 'i64.lt_u', 'II:i', 'i64_lt_u($0, $1)'],
+  [0x55, 'i64.gt_s', 'II:i', '+($0 > $1)'],
+  [0x56, 'i64.gt_u', 'II:i', 'i64_gt_u($0, $1)'],
+  [0x57, 'i64.le_s', 'II:i', '+($0 <= $1)'],
+  [0x58, 'i64.le_u', 'II:i', 'i64_le_u($0, $1)'],
+  [0x59, 'i64.ge_s', 'II:i', '+($0 >= $1)'],
+  [0x5a, 'i64.ge_u', 'II:i', 'i64_ge_u($0, $1)'],
+  [0x5b, 'f32.eq', 'ff:i', '+($0 === $1)'],
+  [0x5c, 'f32.ne', 'ff:i', '+($0 !== $1)'],
+  [0x5d, 'f32.lt', 'ff:i', '+($0 < $1)'],
+  [0x5e, 'f32.gt', 'ff:i', '+($0 > $1)'],
+  [0x5f, 'f32.le', 'ff:i', '+($0 <= $1)'],
+  [0x60, 'f32.ge', 'ff:i', '+($0 >= $1)'],
+  [0x61, 'f64.eq', 'FF:i', '+($0 === $1)'],
+  [0x62, 'f64.ne', 'FF:i', '+($0 !== $1)'],
+  [0x63, 'f64.lt', 'FF:i', '+($0 < $1)'],
+  [0x64, 'f64.gt', 'FF:i', '+($0 > $1)'],
+  [0x65, 'f64.le', 'FF:i', '+($0 <= $1)'],
+  [0x66, 'f64.ge', 'FF:i', '+($0 >= $1)'],
+  [0x67, 'i32.clz', 'i:i', 'Math.clz32($0)'],
+  [0x68, 'i32.ctz', 'i:i', 'i32_ctz($0)'],
+  [0x69, 'i32.popcnt', 'i:i', 'i32_popcnt($0)'],
+  [0x6a, 'i32.add', 'ii:i', '($0 + $1) | 0'],
+  [0x6b, 'i32.sub', 'ii:i', '($0 - $1) | 0'],
+  [0x6c, 'i32.mul', 'ii:i', 'Math.imul($0, $1)'],
+  [0x6d, 'i32.div_s', 'ii:i', 'i32_div_s($0, $1)'],
+  [0x6e, 'i32.div_u', 'ii:i', 'i32_div_u($0, $1)'],
+  [0x6f, 'i32.rem_s', 'ii:i', 'i32_rem_s($0, $1)'],
+  [0x70, 'i32.rem_u', 'ii:i', 'i32_rem_u($0, $1)'],
+  [0x71, 'i32.and', 'ii:i', '$0 & $1'],
+  [0x72, 'i32.or', 'ii:i', '$0 | $1'],
+  [0x73, 'i32.xor', 'ii:i', '$0 ^ $1'],
+  [0x74, 'i32.shl', 'ii:i', '$0 << $1'],
+  [0x75, 'i32.shr_s', 'ii:i', '$0 >> $1'],
+  [0x76, 'i32.shr_u', 'ii:i', '($0 >>> $1) | 0'],
+  [0x77, 'i32.rotl', 'ii:i', 'i32_rotl($0, $1)'],
+  [0x78, 'i32.rotr', 'ii:i', 'i32_rotr($0, $1)'],
+  [0x79, 'i64.clz', 'I:I', 'i64_clz($0)'],
+  [0x7a, 'i64.ctz', 'I:I', 'i64_ctz($0)'],
+  [0x7b, 'i64.popcnt', 'I:I', 'i64_popcnt($0)'],
+  [0x7c, 'i64.add', 'II:I', 'BigInt.asIntN(64, $0 + $1)'],
+  [0x7d, 'i64.sub', 'II:I', 'BigInt.asIntN(64, $0 - $1)'],
+  [0x7e, 'i64.mul', 'II:I', 'BigInt.asIntN(64, $0 * $1)'],
+  [0x7f, 'i64.div_s', 'II:I', 'i64_div_s($0, $1)'],
+  [0x80, 'i64.div_u', 'II:I', 'i64_div_u($0, $1)'],
+  [0x81, 'i64.rem_s', 'II:I', 'i64_rem_s($0, $1)'],
+  [0x82, 'i64.rem_u', 'II:I', 'i64_rem_u($0, $1)'],
+  [0x83, 'i64.and', 'II:I', '$0 & $1'],
+  [0x84, 'i64.or', 'II:I', '$0 | $1'],
+  [0x85, 'i64.xor', 'II:I', '$0 ^ $1'],
+  [0x86, 'i64.shl', 'II:I', 'BigInt.asIntN(64, $0 << ($1 & 63n))'],
+  [0x87, 'i64.shr_s', 'II:I', '$0 >> ($1 & 63n)'],
+  [0x88, 'i64.shr_u', 'II:I', 'i64_shr_u($0, $1)'],
+  [0x89, 'i64.rotl', 'II:I', 'i64_rotl($0, $1)'],
+  [0x8a, 'i64.rotr', 'II:I', 'i64_rotr($0, $1)'],
+  [0x8b, 'f32.abs', 'f:f', 'Math.abs($0)'],
+  [0x8c, 'f32.neg', 'f:f', '-$0'],
+  [0x8d, 'f32.ceil', 'f:f', 'Math.fround(Math.ceil($0))'],
+  [0x8e, 'f32.floor', 'f:f', 'Math.fround(Math.floor($0))'],
+  [0x8f, 'f32.trunc', 'f:f', 'Math.fround(Math.trunc($0))'],
+  [0x90, 'f32.nearest', 'f:f', 'f32_nearest($0)'],
+  [0x91, 'f32.sqrt', 'f:f', 'Math.fround(Math.sqrt($0))'],
+  [0x92, 'f32.add', 'ff:f', 'Math.fround($0 + $1)'],
+  [0x93, 'f32.sub', 'ff:f', 'Math.fround($0 - $1)'],
+  [0x94, 'f32.mul', 'ff:f', 'Math.fround($0 * $1)'],
+  [0x95, 'f32.div', 'ff:f', 'Math.fround($0 / $1)'],
+  [0x96, 'f32.min', 'ff:f', 'f32_min($0, $1)'],
+  [0x97, 'f32.max', 'ff:f', 'f32_max($0, $1)'],
+  [0x98, 'f32.copysign', 'ff:f', 'f32_copysign($0, $1)'],
+  [0x99, 'f64.abs', 'F:F', 'Math.abs($0)'],
+  [0x9a, 'f64.neg', 'F:F', '-$0'],
+  [0x9b, 'f64.ceil', 'F:F', 'f64_ceil($0)'],
+  [0x9c, 'f64.floor', 'F:F', 'f64_floor($0)'],
+  [0x9d, 'f64.trunc', 'F:F', 'f64_trunc($0)'],
+  [0x9e, 'f64.nearest', 'F:F', 'f64_nearest($0)'],
+  [0x9f, 'f64.sqrt', 'F:F', 'Math.sqrt($0)'],
+  [0xa0, 'f64.add', 'FF:F', '$0 + $1'],
+  [0xa1, 'f64.sub', 'FF:F', '$0 - $1'],
+  [0xa2, 'f64.mul', 'FF:F', '$0 * $1'],
+  [0xa3, 'f64.div', 'FF:F', '$0 / $1'],
+  [0xa4, 'f64.min', 'FF:F', 'f64_min($0, $1)'],
+  [0xa5, 'f64.max', 'FF:F', 'f64_max($0, $1)'],
+  [0xa6, 'f64.copysign', 'FF:F', 'f64_copysign($0, $1)'],
+  [0xa7, 'i32.wrap_i64', 'I:i', 'Number(BigInt.asIntN(32, $0))'],
+  [0xa8, 'i32.trunc_f32_s', 'f:i', 'i32_trunc_f32_s($0)'],
+  [0xa9, 'i32.trunc_f32_u', 'f:i', 'i32_trunc_f32_u($0)'],
+  [0xaa, 'i32.trunc_f64_s', 'F:i', 'i32_trunc_f64_s($0)'],
+  [0xab, 'i32.trunc_f64_u', 'F:i', 'i32_trunc_f64_u($0)'],
+  [0xac, 'i64.extend_i32_s', 'i:I', 'BigInt($0)'],
+  [0xad, 'i64.extend_i32_u', 'i:I', 'BigInt($0 >>> 0)'],
+  [0xae, 'i64.trunc_f32_s', 'f:I', 'i64_trunc_f32_s($0)'],
+  [0xaf, 'i64.trunc_f32_u', 'f:I', 'i64_trunc_f32_u($0)'],
+  [0xb0, 'i64.trunc_f64_s', 'F:I', 'i64_trunc_f64_s($0)'],
+  [0xb1, 'i64.trunc_f64_u', 'F:I', 'i64_trunc_f64_u($0)'],
+  [0xb2, 'f32.convert_i32_s', 'i:f', 'Math.fround($0)'],
+  [0xb3, 'f32.convert_i32_u', 'i:f', 'Math.fround($0 >>> 0)'],
+  [0xb4, 'f32.convert_i64_s', 'I:f', 'f32_convert_i64_s($0)'],
+  [0xb5, 'f32.convert_i64_u', 'I:f', 'f32_convert_i64_u($0)'],
+  [0xb6, 'f32.demote_f64', 'F:f', 'f32_demote($0)'],
+  [0xb7, 'f64.convert_i32_s', 'i:F', '$0'],
+  [0xb8, 'f64.convert_i32_u', 'i:F', '$0 >>> 0'],
+  [0xb9, 'f64.convert_i64_s', 'I:F', 'Number($0)'],
+  [0xba, 'f64.convert_i64_u', 'I:F', 'f64_convert_i64_u($0)'],
+  // A boxed f32 signalling NaN is already a quiet f64 NaN, so promotion moves the value as is.
+  [0xbb, 'f64.promote_f32', 'f:F', '$0'],
+  [0xbc, 'i32.reinterpret_f32', 'f:i', 'f32_to_bits($0)'],
+  [0xbd, 'i64.reinterpret_f64', 'F:I', 'f64_to_bits($0)'],
+  [0xbe, 'f32.reinterpret_i32', 'i:f', 'f32_from_bits($0)'],
+  [0xbf, 'f64.reinterpret_i64', 'I:F', 'f64_from_bits($0)'],
+  [0xc0, 'i32.extend8_s', 'i:i', '($0 << 24) >> 24'],
+  [0xc1, 'i32.extend16_s', 'i:i', '($0 << 16) >> 16'],
+  [0xc2, 'i64.extend8_s', 'I:I', 'BigInt.asIntN(8, $0)'],
+  [0xc3, 'i64.extend16_s', 'I:I', 'BigInt.asIntN(16, $0)'],
+  [0xc4, 'i64.extend32_s', 'I:I', 'BigInt.asIntN(32, $0)'],
+  [0xfc00, 'i32.trunc_sat_f32_s', 'f:i', 'i32_trunc_sat_f32_s($0)'],
+  [0xfc01, 'i32.trunc_sat_f32_u', 'f:i', 'i32_trunc_sat_f32_u($0)'],
+  [0xfc02, 'i32.trunc_sat_f64_s', 'F:i', 'i32_trunc_sat_f64_s($0)'],
+  [0xfc03, 'i32.trunc_sat_f64_u', 'F:i', 'i32_trunc_sat_f64_u($0)'],
+  [0xfc04, 'i64.trunc_sat_f32_s', 'f:I', 'i64_trunc_sat_f32_s($0)'],
+  [0xfc05, 'i64.trunc_sat_f32_u', 'f:I', 'i64_trunc_sat_f32_u($0)'],
+  [0xfc06, 'i64.trunc_sat_f64_s', 'F:I', 'i64_trunc_sat_f64_s($0)'],
+  [0xfc07, 'i64.trunc_sat_f64_u', 'F:I', 'i64_trunc_sat_f64_u($0)'],
+];
+for (const [code, name, shape, js] of numeric) def(code, name, 'none', shape, js);
+
+// Bulk memory and table instructions: typed by the validator, emitted as runtime calls.
+def(0xfc08, 'memory.init', 'memory_init');
+def(0xfc09, 'data.drop', 'data');
+def(0xfc0a, 'memory.copy', 'memory_copy');
+def(0xfc0b, 'memory.fill', 'memory');
+def(0xfc0c, 'table.init', 'table_init');
+def(0xfc0d, 'elem.drop', 'elem');
+def(0xfc0e, 'table.copy', 'table_copy');
+def(0xfc0f, 'table.grow', 'table');
+def(0xfc10, 'table.size', 'table');
+def(0xfc11, 'table.fill', 'table');
+
+/** Single-byte opcodes by byte. */
+export const byteOps: (OpInfo | undefined)[] = new Array(256);
+/** 0xfc-prefixed opcodes by sub-opcode. */
+export const prefixFcOps: (OpInfo | undefined)[] = [];
+for (const op of table) {
+  if (op.code < 0x100) byteOps[op.code] = op;
+  else prefixFcOps[op.code & 0xff] = op;
+}
+
+export const allOps: readonly OpInfo[] = table;
+
+/** Looks an instruction up by its text name (the typed `select` is `select` with a type vector). */
+export function opByName(name: string): OpInfo {
+  const op = table.find((o) => o.name === name);
+  if (!op) throw new Error(`no instruction ${name}`);
+  return op;
+}

@@ -1,0 +1,135 @@
+// Byte reader for the WebAssembly binary format: LEB128, floats as bits, UTF-8 names.
+// Every failure is a CompileError carrying the offset where the bad item starts.
+import { CompileError } from '../runtime/errors.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export class Reader {
+  pos: number;
+  constructor(readonly bytes: Uint8Array, start = 0, readonly end = bytes.length) {
+    this.pos = start;
+  }
+
+  fail(reason: string, at = this.pos): never {
+    throw new CompileError(reason, at);
+  }
+
+  get atEnd(): boolean {
+    return this.pos >= this.end;
+  }
+
+  u8(): number {
+    if (this.pos >= this.end) this.fail('unexpected end');
+    return this.bytes[this.pos++];
+  }
+
+  /** Unsigned LEB128 of at most `bits` bits, as a number (bits ≤ 32). */
+  u32(bits = 32): number {
+    const start = this.pos;
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      if (this.pos >= this.end) this.fail('unexpected end', start);
+      const byte = this.bytes[this.pos++];
+      const remaining = bits - shift;
+      if (remaining < 7) {
+        // Last allowed byte: no continuation, and the unused high bits must be zero.
+        if (byte & 0x80) this.fail('integer representation too long', start);
+        if (byte >> remaining) this.fail('integer too large', start);
+      }
+      result += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) return result;
+      shift += 7;
+    }
+  }
+
+  /** Signed LEB128 of at most 32 bits, as an int32 number. */
+  s32(): number {
+    const start = this.pos;
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      if (this.pos >= this.end) this.fail('unexpected end', start);
+      const byte = this.bytes[this.pos++];
+      if (shift === 28) {
+        if (byte & 0x80) this.fail('integer representation too long', start);
+        const signAndUnused = byte >> 3;
+        if (signAndUnused !== 0 && signAndUnused !== 0xf) this.fail('integer too large', start);
+      }
+      result |= (byte & 0x7f) << shift;
+      shift += 7;
+      if (!(byte & 0x80)) return shift < 32 && byte & 0x40 ? result | -1 << shift : result;
+    }
+  }
+
+  /** Signed LEB128 of at most 64 bits, as a signed BigInt. */
+  s64(): bigint {
+    return this.signed(64);
+  }
+
+  /** Signed LEB128 of at most 33 bits (block types), as a number. */
+  s33(): number {
+    return Number(this.signed(33));
+  }
+
+  private signed(bits: number): bigint {
+    const start = this.pos;
+    let result = 0n;
+    let shift = 0;
+    for (;;) {
+      if (this.pos >= this.end) this.fail('unexpected end', start);
+      const byte = this.bytes[this.pos++];
+      const remaining = bits - shift;
+      if (remaining < 7) {
+        if (byte & 0x80) this.fail('integer representation too long', start);
+        // The unused bits must all equal the sign bit.
+        const signAndUnused = byte >> (remaining - 1) & 0x7f;
+        const allOnes = 0x7f >> (remaining - 1);
+        if (signAndUnused !== 0 && signAndUnused !== allOnes) this.fail('integer too large', start);
+      }
+      result |= BigInt(byte & 0x7f) << BigInt(shift);
+      shift += 7;
+      if (!(byte & 0x80)) {
+        return BigInt.asIntN(Math.min(shift, bits), result);
+      }
+    }
+  }
+
+  /** Raw little-endian 32 bits of an f32 (kept as bits so NaN payloads survive). */
+  f32Bits(): number {
+    const p = this.take(4);
+    return (this.bytes[p] | this.bytes[p + 1] << 8 | this.bytes[p + 2] << 16 | this.bytes[p + 3] << 24) >>> 0;
+  }
+
+  /** Raw little-endian 64 bits of an f64, as an unsigned BigInt. */
+  f64Bits(): bigint {
+    const p = this.take(8);
+    let v = 0n;
+    for (let i = 7; i >= 0; i--) v = v << 8n | BigInt(this.bytes[p + i]);
+    return v;
+  }
+
+  /** Advances over n bytes and returns where they start. */
+  take(n: number): number {
+    const start = this.pos;
+    if (n > this.end - this.pos) this.fail('unexpected end', start);
+    this.pos += n;
+    return start;
+  }
+
+  bytesOf(n: number): Uint8Array {
+    const p = this.take(n);
+    return this.bytes.subarray(p, p + n);
+  }
+
+  name(): string {
+    const start = this.pos;
+    const len = this.u32();
+    const raw = this.bytesOf(len);
+    try {
+      return utf8.decode(raw);
+    } catch {
+      return this.fail('malformed UTF-8 encoding', start);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+// Module → one JavaScript factory, compiled once per Module and called once per Instance.
+// The factory's closure holds the instance state (memory view, tables, globals, imports),
+// so compiled functions reach it without indirection.
+import type { ModuleIR } from '../binary/module.js';
+import * as bulk from '../runtime/bulk.js';
+import { trap } from '../runtime/errors.js';
+import type { WasmFunction } from '../runtime/func.js';
+import type { GlobalCell } from '../runtime/global.js';
+import type { LinearMemory } from '../runtime/memory.js';
+import * as numeric from '../runtime/numeric.js';
+import type { TableInstance } from '../runtime/table.js';
+import { ConstantPool } from './constants.js';
+import { compileFunction, funcName } from './function.js';
+
+/** What an instance hands its compiled code. */
+export interface InstanceEnv {
+  memory: LinearMemory | null;
+  tables: TableInstance[];
+  globals: GlobalCell[];
+  /** Imported functions, in import order. */
+  imports: WasmFunction[];
+  /** Data segments' bytes; a dropped segment is replaced by an empty one. */
+  datas: Uint8Array[];
+  /** Element segments' references; a dropped segment is replaced by an empty one. */
+  elems: unknown[][];
+}
+
+/** Creates an instance's functions (imported ones first, by function index). */
+export type ModuleFactory = (env: InstanceEnv) => WasmFunction[];
+
+const runtimeHelpers: Record<string, unknown> = { ...numeric, ...bulk, trap };
+
+export function generateModuleSource(m: ModuleIR): string {
+  const constants = new ConstantPool();
+  const functions: string[] = [];
+  for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) functions.push(compileFunction(m, i, constants));
+
+  const state: string[] = [
+    'const mem0 = env.memory;',
+    'let dv = mem0 === null ? null : mem0.dv;',
+    'if (mem0 !== null) mem0.onGrow(() => { dv = mem0.dv; });',
+    'const D = env.datas, E = env.elems;',
+  ];
+  m.tables.forEach((_, i) => state.push(`const T${i} = env.tables[${i}];`));
+  m.globals.forEach((_, i) => state.push(`const g${i} = env.globals[${i}];`));
+  for (let i = 0; i < m.importedFuncCount; i++) state.push(`const ${funcName(i)} = env.imports[${i}];`);
+  const all = m.funcTypes.map((_, i) => funcName(i)).join(', ');
+
+  return [
+    '"use strict";',
+    `const { ${Object.keys(runtimeHelpers).join(', ')} } = rt;`,
+    ...constants.declarations,
+    'return function instantiate(env) {',
+    ...state,
+    ...functions,
+    `return [${all}];`,
+    '};',
+  ].join('\n');
+}
+
+export function compileModule(m: ModuleIR): ModuleFactory {
+  const source = generateModuleSource(m);
+  const outer = new Function('rt', source) as (rt: Record<string, unknown>) => ModuleFactory;
+  return outer(runtimeHelpers);
+}

@@ -1,0 +1,87 @@
+// heapbase's public API: a drop-in for the standard WebAssembly namespace.
+import { decodeModule } from './binary/decode.js';
+import type { ModuleIR } from './binary/module.js';
+import { compileModule } from './compile/module.js';
+import { Global, Memory, Table } from './runtime/api-objects.js';
+import { CompileError, LinkError, RuntimeError } from './runtime/errors.js';
+import { instantiate as instantiateModule, type CompiledModule } from './runtime/instance.js';
+import { validateModule, type ValidationFacts } from './validate/index.js';
+
+export { CompileError, LinkError, RuntimeError, Memory, Table, Global };
+export type { TrapKind } from './runtime/errors.js';
+
+type Bytes = ArrayBuffer | ArrayBufferView;
+
+function copyBytes(source: Bytes): Uint8Array {
+  if (source instanceof ArrayBuffer) return new Uint8Array(source.slice(0));
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength));
+  throw new TypeError('WebAssembly module bytes must be an ArrayBuffer or a typed array');
+}
+
+export type ImportObject = Record<string, Record<string, unknown>>;
+
+export class Module {
+  /** @internal */ readonly compiled: CompiledModule;
+  /** @internal */ readonly facts: ValidationFacts;
+
+  constructor(bytes: Bytes) {
+    const ir = decodeModule(copyBytes(bytes));
+    this.facts = validateModule(ir);
+    this.compiled = { ir, factory: compileModule(ir) };
+  }
+
+  /** @internal */ get ir(): ModuleIR {
+    return this.compiled.ir;
+  }
+
+  static exports(module: Module): { name: string; kind: string }[] {
+    return module.ir.exports.map((e) => ({ name: e.name, kind: e.kind === 'func' ? 'function' : e.kind }));
+  }
+
+  static imports(module: Module): { module: string; name: string; kind: string }[] {
+    return module.ir.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind === 'func' ? 'function' : i.kind }));
+  }
+
+  static customSections(module: Module, name: string): ArrayBuffer[] {
+    return module.ir.customs.filter((c) => c.name === name).map((c) => c.bytes.slice().buffer);
+  }
+}
+
+export class Instance {
+  readonly exports: Record<string, unknown>;
+
+  constructor(module: Module, importObject?: ImportObject) {
+    if (!(module instanceof Module)) throw new TypeError('WebAssembly.Instance: the first argument must be a heapbase Module');
+    const state = instantiateModule(module.compiled, importObject);
+    this.exports = state.exports;
+  }
+}
+
+export function validate(bytes: Bytes): boolean {
+  try {
+    validateModule(decodeModule(copyBytes(bytes)));
+    return true;
+  } catch (e) {
+    if (e instanceof CompileError) return false;
+    throw e;
+  }
+}
+
+export async function compile(bytes: Bytes): Promise<Module> {
+  return new Module(bytes);
+}
+
+export interface InstantiatedSource { module: Module; instance: Instance }
+
+export async function instantiate(source: Bytes, importObject?: ImportObject): Promise<InstantiatedSource>;
+export async function instantiate(source: Module, importObject?: ImportObject): Promise<Instance>;
+export async function instantiate(source: Bytes | Module, importObject?: ImportObject): Promise<InstantiatedSource | Instance> {
+  if (source instanceof Module) return new Instance(source, importObject);
+  const module = new Module(source);
+  return { module, instance: new Instance(module, importObject) };
+}
+
+/** The standard namespace, for code written against `WebAssembly`. */
+export const WebAssembly = {
+  Module, Instance, Memory, Table, Global, CompileError, LinkError, RuntimeError, validate, compile, instantiate,
+};

@@ -1,0 +1,159 @@
+// Functions across the JS boundary: the internal calling convention, exported wrappers that
+// convert JS values in and out, host-function wrappers, and turning JS errors into traps.
+import type { FuncType, ValType } from '../binary/module.js';
+import { RuntimeError } from './errors.js';
+
+/**
+ * A function as compiled code calls it: arguments and results in the internal representation
+ * (i32 number, i64 signed BigInt, f32/f64 number, references as is). More than one result comes
+ * back as an array whose element 0 is null (see `multiResult`).
+ */
+export interface WasmFunction {
+  (...args: unknown[]): unknown;
+  /** Canonical signature id, equal for structurally equal function types. */
+  sig: number;
+  type: FuncType;
+  /** Name for stack traces: the name section's, or the index. */
+  wasmName?: string;
+  exported?: ExportedFunction;
+}
+
+export interface ExportedFunction {
+  (...args: unknown[]): unknown;
+  readonly [internalFunction]: WasmFunction;
+}
+
+/** Key of the internal function behind an exported function. */
+export const internalFunction = Symbol('heapbase.internalFunction');
+
+const sigIds = new Map<string, number>();
+
+export function typeKey(t: FuncType): string {
+  return `${t.params.join(',')}:${t.results.join(',')}`;
+}
+
+export function signatureId(t: FuncType): number {
+  const key = typeKey(t);
+  let id = sigIds.get(key);
+  if (id === undefined) {
+    id = sigIds.size + 1;
+    sigIds.set(key, id);
+  }
+  return id;
+}
+
+export function typeText(t: FuncType): string {
+  return `[${t.params.join(' ')}] -> [${t.results.join(' ')}]`;
+}
+
+/** Marks an exception thrown by host code, so the boundary passes it on unchanged. */
+export class HostException {
+  constructor(readonly error: unknown) {}
+}
+
+/** The error a caller of Wasm sees for an exception that unwound out of compiled code. */
+export function boundaryError(e: unknown): unknown {
+  if (e instanceof HostException) return e.error;
+  if (e instanceof RangeError) {
+    // Compiled code raises RangeError only from DataView bounds and V8's stack limit.
+    if (/call stack/i.test(e.message)) return new RuntimeError('call stack exhausted', 'call stack exhausted');
+    return new RuntimeError('out of bounds memory access', 'out of bounds memory access');
+  }
+  return e;
+}
+
+export function isExportedFunction(v: unknown): v is ExportedFunction {
+  return typeof v === 'function' && internalFunction in v;
+}
+
+/** ToWebAssemblyValue of the JS API. */
+export function toWasm(v: unknown, t: ValType): unknown {
+  switch (t) {
+    case 'i32': return Number(v) | 0;
+    case 'i64': return BigInt.asIntN(64, toBigInt(v));
+    case 'f32': return Math.fround(Number(v));
+    case 'f64': return Number(v);
+    case 'externref': return v;
+    case 'funcref':
+      if (v === null) return null;
+      if (isExportedFunction(v)) return v[internalFunction];
+      throw new TypeError('a funcref must be null or a function exported by WebAssembly');
+    default:
+      throw new TypeError(`values of type ${t} cannot cross the JS boundary`);
+  }
+}
+
+function toBigInt(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'boolean') return BigInt(v);
+  if (typeof v === 'string') return BigInt(v);
+  throw new TypeError(`cannot convert ${typeof v} to an i64 BigInt`);
+}
+
+/** ToJSValue of the JS API. */
+export function toJS(v: unknown, t: ValType): unknown {
+  if (t === 'funcref') return v === null ? null : exportFunction(v as WasmFunction);
+  return v;
+}
+
+/** The exported (JS-callable) face of an internal function; one per function, so identity holds. */
+export function exportFunction(fn: WasmFunction): ExportedFunction {
+  if (fn.exported) return fn.exported;
+  const { params, results } = fn.type;
+  const exported = function (this: unknown, ...args: unknown[]): unknown {
+    const internalArgs = new Array<unknown>(params.length);
+    for (let i = 0; i < params.length; i++) internalArgs[i] = toWasm(args[i], params[i]);
+    let r: unknown;
+    try {
+      r = fn(...internalArgs);
+    } catch (e) {
+      throw boundaryError(e);
+    }
+    if (results.length === 0) return undefined;
+    if (results.length === 1) return toJS(r, results[0]);
+    const many = r as unknown[];
+    return results.map((t, i) => toJS(many[i + 1], t));
+  } as ExportedFunction;
+  Object.defineProperty(exported, internalFunction, { value: fn });
+  Object.defineProperty(exported, 'name', { value: fn.wasmName ?? '' });
+  Object.defineProperty(exported, 'length', { value: params.length });
+  fn.exported = exported;
+  return exported;
+}
+
+/** Packs several results the way compiled code returns them. */
+export function multiResult(values: unknown[]): unknown[] {
+  // Element 0 is null so V8 never stores the array as unboxed doubles, which would
+  // canonicalise NaN payloads.
+  return [null, ...values];
+}
+
+/** Wraps a JS function so compiled code can call it with internal values. */
+export function importHostFunction(host: (...args: unknown[]) => unknown, type: FuncType): WasmFunction {
+  if (isExportedFunction(host)) return host[internalFunction];
+  const { params, results } = type;
+  const fn = function (...args: unknown[]): unknown {
+    const jsArgs = new Array<unknown>(params.length);
+    for (let i = 0; i < params.length; i++) jsArgs[i] = toJS(args[i], params[i]);
+    let r: unknown;
+    try {
+      r = host(...jsArgs);
+    } catch (e) {
+      throw e instanceof HostException ? e : new HostException(e);
+    }
+    if (results.length === 0) return undefined;
+    if (results.length === 1) return toWasm(r, results[0]);
+    if (r === null || typeof r !== 'object' || !(Symbol.iterator in r)) {
+      throw new HostException(new TypeError('a host function with several results must return an iterable'));
+    }
+    const values = [...(r as Iterable<unknown>)];
+    if (values.length !== results.length) {
+      throw new HostException(new TypeError(`host function returned ${values.length} values, expected ${results.length}`));
+    }
+    return multiResult(values.map((v, i) => toWasm(v, results[i])));
+  } as WasmFunction;
+  fn.sig = signatureId(type);
+  fn.type = type;
+  fn.wasmName = host.name;
+  return fn;
+}

@@ -1,0 +1,173 @@
+// Instantiation: linking imports with type checks, creating storage, running the compiled
+// factory, initialising segments in the spec's order and running the start function.
+import type { GlobalType, Import, MemoryType, ModuleIR, TableType } from '../binary/module.js';
+import type { InstanceEnv, ModuleFactory } from '../compile/module.js';
+import { Global, Memory, Table } from './api-objects.js';
+import { elem_drop, data_drop, memory_init, table_init } from './bulk.js';
+import { evalConst } from './const-expr.js';
+import { LinkError } from './errors.js';
+import {
+  boundaryError, exportFunction, importHostFunction, isExportedFunction, internalFunction, signatureId,
+  toWasm, typeKey, typeText, type WasmFunction,
+} from './func.js';
+import { GlobalCell } from './global.js';
+import { LinearMemory } from './memory.js';
+import { TableInstance } from './table.js';
+
+export interface CompiledModule {
+  ir: ModuleIR;
+  factory: ModuleFactory;
+}
+
+export interface InstanceState {
+  exports: Record<string, unknown>;
+  memory: LinearMemory | null;
+  functions: WasmFunction[];
+}
+
+type ImportObject = Record<string, unknown> | undefined;
+
+function describe(imp: Import): string {
+  return `import "${imp.module}" "${imp.name}"`;
+}
+
+function lookup(importObject: ImportObject, imp: Import): unknown {
+  const ns = importObject?.[imp.module];
+  if (ns === null || (typeof ns !== 'object' && typeof ns !== 'function')) {
+    throw new TypeError(`${describe(imp)}: module "${imp.module}" is not provided (imports["${imp.module}"] is ${ns === null ? 'null' : typeof ns})`);
+  }
+  return (ns as Record<string, unknown>)[imp.name];
+}
+
+function limitsText(l: { min: number; max: number | undefined }): string {
+  return l.max === undefined ? `min ${l.min}` : `min ${l.min}, max ${l.max}`;
+}
+
+/** The spec's import subtyping of limits: actual size ≥ required min, actual max within required max. */
+function limitsMatch(actualMin: number, actualMax: number | undefined, required: { min: number; max: number | undefined }): boolean {
+  if (actualMin < required.min) return false;
+  if (required.max === undefined) return true;
+  return actualMax !== undefined && actualMax <= required.max;
+}
+
+function linkMemory(imp: Import, v: unknown, type: MemoryType): LinearMemory {
+  if (!(v instanceof Memory)) throw new LinkError(`${describe(imp)}: expected a WebAssembly.Memory, got ${typeof v}`);
+  const mem = v.storage;
+  const actualPages = mem.pages();
+  if (mem.type.pageSizeLog2 !== type.pageSizeLog2) {
+    throw new LinkError(`${describe(imp)}: page size ${mem.pageSize} does not match the required ${2 ** type.pageSizeLog2}`);
+  }
+  if (mem.type.shared !== type.shared) throw new LinkError(`${describe(imp)}: shared flag does not match`);
+  if (!limitsMatch(actualPages, mem.type.max, type)) {
+    throw new LinkError(`${describe(imp)}: memory of ${actualPages} pages (max ${mem.type.max ?? 'none'}) does not match the required ${limitsText(type)}`);
+  }
+  return mem;
+}
+
+function linkTable(imp: Import, v: unknown, type: TableType): TableInstance {
+  if (!(v instanceof Table)) throw new LinkError(`${describe(imp)}: expected a WebAssembly.Table, got ${typeof v}`);
+  const t = v.storage;
+  if (t.type.element !== type.element) throw new LinkError(`${describe(imp)}: table of ${t.type.element}, expected ${type.element}`);
+  if (!limitsMatch(t.length, t.type.max, type)) {
+    throw new LinkError(`${describe(imp)}: table of size ${t.length} (max ${t.type.max ?? 'none'}) does not match the required ${limitsText(type)}`);
+  }
+  return t;
+}
+
+function linkGlobal(imp: Import, v: unknown, type: GlobalType): GlobalCell {
+  if (v instanceof Global) {
+    const cell = v.storage;
+    if (cell.type.type !== type.type || cell.type.mutable !== type.mutable) {
+      const text = (g: GlobalType): string => `${g.mutable ? 'mut ' : ''}${g.type}`;
+      throw new LinkError(`${describe(imp)}: global of type ${text(cell.type)}, expected ${text(type)}`);
+    }
+    return cell;
+  }
+  if (type.mutable) throw new LinkError(`${describe(imp)}: a mutable global import needs a WebAssembly.Global`);
+  if (type.type === 'i64' && typeof v !== 'bigint') throw new LinkError(`${describe(imp)}: expected a BigInt for an i64 global, got ${typeof v}`);
+  if ((type.type === 'i32' || type.type === 'f32' || type.type === 'f64') && typeof v !== 'number') {
+    throw new LinkError(`${describe(imp)}: expected a Number for an ${type.type} global, got ${typeof v}`);
+  }
+  return new GlobalCell(type, toWasm(v, type.type));
+}
+
+function linkFunction(imp: Import, v: unknown, m: ModuleIR, typeIndex: number): WasmFunction {
+  const type = m.types[typeIndex];
+  if (typeof v !== 'function') throw new LinkError(`${describe(imp)}: expected a function of type ${typeText(type)}, got ${v === null ? 'null' : typeof v}`);
+  if (isExportedFunction(v)) {
+    const actual = v[internalFunction].type;
+    if (typeKey(actual) !== typeKey(type)) {
+      throw new LinkError(`${describe(imp)}: function of type ${typeText(actual)}, expected ${typeText(type)}`);
+    }
+  }
+  return importHostFunction(v as (...args: unknown[]) => unknown, type);
+}
+
+export function instantiate(compiled: CompiledModule, importObject: ImportObject): InstanceState {
+  const m = compiled.ir;
+  if (m.imports.length > 0 && (importObject === null || typeof importObject !== 'object')) {
+    throw new TypeError('WebAssembly.Instance: the module has imports but no import object was given');
+  }
+  const imported: WasmFunction[] = [];
+  const tables: TableInstance[] = [];
+  const globals: GlobalCell[] = [];
+  let memory: LinearMemory | null = null;
+  for (const imp of m.imports) {
+    const v = lookup(importObject, imp);
+    switch (imp.kind) {
+      case 'func': imported.push(linkFunction(imp, v, m, imp.typeIndex)); break;
+      case 'table': tables.push(linkTable(imp, v, imp.type)); break;
+      case 'memory': memory = linkMemory(imp, v, imp.type); break;
+      case 'global': globals.push(linkGlobal(imp, v, imp.type)); break;
+    }
+  }
+  for (let i = m.importedMemoryCount; i < m.memories.length; i++) memory = new LinearMemory(m.memories[i]);
+  for (let i = m.importedTableCount; i < m.tables.length; i++) tables.push(new TableInstance(m.tables[i]));
+  for (let i = m.importedGlobalCount; i < m.globals.length; i++) globals.push(new GlobalCell(m.globals[i], null));
+
+  const env: InstanceEnv = { memory, tables, globals, imports: imported, datas: [], elems: [] };
+  const functions = compiled.factory(env);
+  for (let i = m.importedFuncCount; i < functions.length; i++) {
+    const fn = functions[i];
+    fn.type = m.types[m.funcTypes[i]];
+    fn.sig = signatureId(fn.type);
+    fn.wasmName = String(i);
+  }
+  for (let i = m.importedGlobalCount; i < m.globals.length; i++) {
+    globals[i].value = evalConst(m.globalInits[i - m.importedGlobalCount], globals, functions);
+  }
+  env.elems = m.elems.map((seg) => seg.init.map((e) => evalConst(e, globals, functions)));
+  env.datas = m.datas.map((seg) => seg.bytes);
+
+  const exports: Record<string, unknown> = Object.create(null);
+  for (const e of m.exports) {
+    switch (e.kind) {
+      case 'func': exports[e.name] = exportFunction(functions[e.index]); break;
+      case 'table': exports[e.name] = Table.of(tables[e.index]); break;
+      case 'memory': exports[e.name] = Memory.of(memory!); break;
+      case 'global': exports[e.name] = Global.of(globals[e.index]); break;
+    }
+  }
+  Object.freeze(exports);
+
+  try {
+    m.elems.forEach((seg, i) => {
+      if (seg.mode === 'active') {
+        const offset = evalConst(seg.offset!, globals, functions) as number;
+        table_init(tables[seg.table], env.elems, i, offset, 0, seg.init.length);
+      }
+      if (seg.mode !== 'passive') elem_drop(env.elems, i);
+    });
+    m.datas.forEach((seg, i) => {
+      if (seg.mode === 'active') {
+        const offset = evalConst(seg.offset!, globals, functions) as number;
+        memory_init(memory!, env.datas, i, offset, 0, seg.bytes.length);
+        data_drop(env.datas, i);
+      }
+    });
+    if (m.start !== null) functions[m.start]();
+  } catch (e) {
+    throw boundaryError(e);
+  }
+  return { exports, memory, functions };
+}

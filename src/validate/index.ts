@@ -1,0 +1,170 @@
+// Module validation (WebAssembly 2.0, section 3.4 "Modules"): types, imports, limits, globals,
+// exports, start, segments; then every function body (./function.ts). Returns the facts the
+// later steps need. Throws CompileError naming the problem with the spec testsuite's wording.
+import type { Limits, MemoryType, ModuleIR } from '../binary/module.js';
+import { CompileError } from '../runtime/errors.js';
+import { collectRefs, validateConstExpr, type ConstContext } from './const-expr.js';
+import { FunctionValidator, type ModuleContext } from './function.js';
+import { I32, typeCode, typeCodes } from './types.js';
+
+export interface MemoryResizeUse { op: 'memory.size' | 'memory.grow'; funcIndex: number; pos: number }
+
+export interface ValidationFacts {
+  /** Every function that contains memory.size or memory.grow: the first such instruction in each. */
+  memoryResizeUses: MemoryResizeUse[];
+  /** Indices of globals written by global.set anywhere. */
+  writtenGlobals: Set<number>;
+  /** Per defined function (index − importedFuncCount): the maximum operand stack height. */
+  maxStackHeights: number[];
+}
+
+const MAX_PAGES_64K = 65536;
+
+function fail(message: string, offset?: number): never {
+  throw new CompileError(message, offset);
+}
+
+function checkMinMax(l: Limits, what: string, offset: number | undefined): void {
+  if (l.max !== undefined && l.min > l.max) {
+    fail(`size minimum must not be greater than maximum (${what}: minimum ${l.min}, maximum ${l.max})`, offset);
+  }
+}
+
+function checkMemoryType(mem: MemoryType, what: string, offset: number | undefined): void {
+  // With 64 KiB pages at most 2^16 pages; with 1-byte pages at most 2^32 bytes (any u32).
+  const limit = mem.pageSizeLog2 === 16 ? MAX_PAGES_64K : 2 ** (32 - mem.pageSizeLog2);
+  if (mem.min > limit || (mem.max !== undefined && mem.max > limit)) {
+    const bad = mem.min > limit ? `minimum ${mem.min}` : `maximum ${mem.max}`;
+    fail(mem.pageSizeLog2 === 16
+      ? `memory size must be at most 65536 pages (4GiB) (${what}: ${bad})`
+      : `memory size must be at most ${limit} pages of 2^${mem.pageSizeLog2} bytes (4GiB) (${what}: ${bad})`, offset);
+  }
+  checkMinMax(mem, what, offset);
+  if (mem.shared && mem.max === undefined) fail(`shared memory must have a maximum (${what})`, offset);
+}
+
+export function validateModule(m: ModuleIR): ValidationFacts {
+  const typeCount = m.types.length;
+  const funcCount = m.funcTypes.length;
+
+  // Types (v128 is rejected wherever it appears).
+  const typeParams = m.types.map((t) => typeCodes(t.params, undefined));
+  const typeResults = m.types.map((t) => typeCodes(t.results, undefined));
+
+  // Imports.
+  let memIndex = 0;
+  let tableIndex = 0;
+  for (const imp of m.imports) {
+    switch (imp.kind) {
+      case 'func':
+        if (imp.typeIndex >= typeCount) fail(`unknown type ${imp.typeIndex} (import "${imp.module}" "${imp.name}")`, imp.pos);
+        break;
+      case 'table':
+        checkMinMax(imp.type, `table ${tableIndex++}`, imp.pos);
+        break;
+      case 'memory':
+        checkMemoryType(imp.type, `memory ${memIndex++}`, imp.pos);
+        break;
+      case 'global':
+        typeCode(imp.type.type, imp.pos);
+        break;
+    }
+  }
+
+  // Functions' types.
+  for (let f = m.importedFuncCount; f < funcCount; f++) {
+    const t = m.funcTypes[f];
+    if (t >= typeCount) fail(`unknown type ${t} (function ${f})`, m.bodies[f - m.importedFuncCount]?.pos);
+  }
+
+  // Tables and memories.
+  for (let t = m.importedTableCount; t < m.tables.length; t++) checkMinMax(m.tables[t], `table ${t}`, undefined);
+  for (let i = m.importedMemoryCount; i < m.memories.length; i++) checkMemoryType(m.memories[i], `memory ${i}`, undefined);
+  if (m.memories.length > 1) {
+    fail(`multiple memories (${m.memories.length} memories, ${m.importedMemoryCount} imported)`,
+      m.importedMemoryCount > 1 ? m.imports.filter((i) => i.kind === 'memory')[1].pos : undefined);
+  }
+
+  // Globals: constant initialisers may read imported immutable globals only.
+  const constCtx: ConstContext = { funcCount, globals: m.globals, visibleGlobals: m.importedGlobalCount };
+  const globalTypes = new Uint8Array(m.globals.length);
+  const globalMutable = new Uint8Array(m.globals.length);
+  for (let g = 0; g < m.globals.length; g++) {
+    const init = g >= m.importedGlobalCount ? m.globalInits[g - m.importedGlobalCount] : undefined;
+    globalTypes[g] = typeCode(m.globals[g].type, init?.[0]?.pos);
+    globalMutable[g] = m.globals[g].mutable ? 1 : 0;
+    if (init !== undefined) validateConstExpr(init, globalTypes[g], constCtx, `global ${g}`, undefined);
+  }
+
+  // Exports.
+  const names = new Set<string>();
+  for (const e of m.exports) {
+    if (names.has(e.name)) fail(`duplicate export name ${JSON.stringify(e.name)}`);
+    names.add(e.name);
+    const count = e.kind === 'func' ? funcCount : e.kind === 'table' ? m.tables.length
+      : e.kind === 'memory' ? m.memories.length : m.globals.length;
+    if (e.index >= count) {
+      fail(`unknown ${e.kind === 'func' ? 'function' : e.kind} ${e.index} (export ${JSON.stringify(e.name)})`);
+    }
+  }
+
+  // Start function.
+  if (m.start !== null) {
+    if (m.start >= funcCount) fail(`unknown function ${m.start} (start function)`);
+    const t = m.funcTypes[m.start];
+    if (typeParams[t].length !== 0 || typeResults[t].length !== 0) {
+      fail(`start function must have type [] -> [] (function ${m.start})`);
+    }
+  }
+
+  // Element segments.
+  const tableTypes = new Uint8Array(m.tables.length);
+  for (let t = 0; t < m.tables.length; t++) tableTypes[t] = typeCode(m.tables[t].element, undefined);
+  const elemTypes = new Uint8Array(m.elems.length);
+  m.elems.forEach((seg, i) => {
+    const et = typeCode(seg.type, seg.pos);
+    elemTypes[i] = et;
+    if (seg.mode === 'active') {
+      if (seg.table >= m.tables.length) fail(`unknown table ${seg.table} (elem segment ${i})`, seg.pos);
+      validateConstExpr(seg.offset!, I32, constCtx, `elem segment ${i} offset`, seg.pos);
+      if (tableTypes[seg.table] !== et) {
+        fail(`type mismatch (elem segment ${i}): segment of ${seg.type} for table ${seg.table} of ${m.tables[seg.table].element}`, seg.pos);
+      }
+    }
+    for (let j = 0; j < seg.init.length; j++) {
+      validateConstExpr(seg.init[j], et, constCtx, `elem segment ${i} element ${j}`, seg.pos);
+    }
+  });
+
+  // Data segments.
+  m.datas.forEach((seg, i) => {
+    if (seg.mode === 'active') {
+      if (seg.memory >= m.memories.length) fail(`unknown memory ${seg.memory} (data segment ${i})`, seg.pos);
+      validateConstExpr(seg.offset!, I32, constCtx, `data segment ${i} offset`, seg.pos);
+    }
+  });
+
+  // C.refs: functions referenced outside function bodies may be named by ref.func inside them.
+  const refs = new Uint8Array(funcCount);
+  for (const init of m.globalInits) collectRefs(init, refs);
+  for (const seg of m.elems) {
+    collectRefs(seg.offset, refs);
+    for (const init of seg.init) collectRefs(init, refs);
+  }
+  for (const seg of m.datas) collectRefs(seg.offset, refs);
+  for (const e of m.exports) if (e.kind === 'func') refs[e.index] = 1;
+
+  // Function bodies.
+  const ctx: ModuleContext = { m, typeParams, typeResults, globalTypes, globalMutable, tableTypes, elemTypes, refs };
+  const writtenGlobals = new Set<number>();
+  const validator = new FunctionValidator(ctx, writtenGlobals);
+  const maxStackHeights: number[] = new Array(m.bodies.length);
+  const memoryResizeUses: MemoryResizeUse[] = [];
+  for (let i = 0; i < m.bodies.length; i++) {
+    const funcIndex = m.importedFuncCount + i;
+    const facts = validator.validate(funcIndex, m.bodies[i]);
+    maxStackHeights[i] = facts.maxHeight;
+    if (facts.resizeOp !== null) memoryResizeUses.push({ op: facts.resizeOp, funcIndex, pos: facts.resizePos });
+  }
+  return { memoryResizeUses, writtenGlobals, maxStackHeights };
+}
