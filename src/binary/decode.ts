@@ -125,7 +125,7 @@ function readTableType(r: Reader): TableType {
 
 function readMemoryType(r: Reader): MemoryType {
   const at = r.pos;
-  const flags = r.u32();
+  const flags = r.u8();
   // Bit 0: has maximum; bit 1: shared (threads); bit 3: custom page size follows.
   if (flags & ~0b1011) r.fail('integer too large: malformed memory limits flags', at);
   const limits = readLimits(r, flags);

@@ -30,10 +30,12 @@ export function invokeWithBits(fn: unknown, args: unknown[]): unknown[] {
   if (!isExportedFunction(fn)) throw new TypeError('invokeWithBits: not a WebAssembly function');
   const internal = fn[internalFunction];
   const { params, results } = internal.type;
-  const internalArgs = params.map((t, i) => fromBits(args[i], t));
+  // Starts with a string so V8 keeps the array's elements boxed: NaN payloads survive.
+  const tagged: unknown[] = [''];
+  params.forEach((t, i) => tagged.push(fromBits(args[i], t)));
   let r: unknown;
   try {
-    r = internal(...internalArgs);
+    r = internal(...tagged.slice(1));
   } catch (e) {
     throw boundaryError(e);
   }

@@ -96,27 +96,89 @@ export function toJS(v: unknown, t: ValType): unknown {
   return v;
 }
 
+/**
+ * Argument and result conversion code per value type. Wrappers are generated per signature
+ * with one named parameter per argument: no arrays, which V8 would store as unboxed doubles
+ * (canonicalising NaN payloads), and no allocation per call.
+ */
+function toWasmCode(t: ValType, v: string): string {
+  switch (t) {
+    case 'i32': return `${v} | 0`;
+    case 'f32': return `Math.fround(${v})`;
+    case 'f64': return `+${v}`;
+    default: return `toWasm(${v}, '${t}')`;
+  }
+}
+
+function toJSCode(t: ValType, v: string): string {
+  return t === 'funcref' ? `toJS(${v}, 'funcref')` : v;
+}
+
+type ExportWrapperFactory = (fn: WasmFunction) => (...args: unknown[]) => unknown;
+type HostWrapperFactory = (host: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown;
+const exportWrapperFactories = new Map<string, ExportWrapperFactory>();
+const hostWrapperFactories = new Map<string, HostWrapperFactory>();
+
+function paramNames(t: FuncType): string[] {
+  return t.params.map((_, i) => `a${i}`);
+}
+
+function exportWrapperFactory(t: FuncType): ExportWrapperFactory {
+  const key = typeKey(t);
+  let factory = exportWrapperFactories.get(key);
+  if (factory) return factory;
+  const names = paramNames(t);
+  const converted = t.params.map((p, i) => toWasmCode(p, names[i]));
+  const result = t.results.length === 0 ? 'undefined'
+    : t.results.length === 1 ? toJSCode(t.results[0], 'r')
+    : `[${t.results.map((rt, i) => toJSCode(rt, `r[${i + 1}]`)).join(', ')}]`;
+  const source = `return function (fn) { return function (${names.join(', ')}) {
+    let r;
+    try { r = fn(${converted.join(', ')}); } catch (e) { throw boundaryError(e); }
+    return ${result};
+  }; };`;
+  factory = new Function('toWasm', 'toJS', 'boundaryError', source)(toWasm, toJS, boundaryError) as ExportWrapperFactory;
+  exportWrapperFactories.set(key, factory);
+  return factory;
+}
+
+function hostWrapperFactory(t: FuncType): HostWrapperFactory {
+  const key = typeKey(t);
+  let factory = hostWrapperFactories.get(key);
+  if (factory) return factory;
+  const names = paramNames(t);
+  const converted = t.params.map((p, i) => toJSCode(p, names[i]));
+  const result = t.results.length === 0 ? 'undefined'
+    : t.results.length === 1 ? toWasmCode(t.results[0], 'r')
+    : 'hostResults(r, types)';
+  const source = `return function (host) { return function (${names.join(', ')}) {
+    let r;
+    try { r = host(${converted.join(', ')}); } catch (e) { throw e instanceof HostException ? e : new HostException(e); }
+    return ${result};
+  }; };`;
+  const types = t.results;
+  factory = new Function('toWasm', 'toJS', 'HostException', 'hostResults', 'types', source)(
+    toWasm, toJS, HostException, hostResults, types) as HostWrapperFactory;
+  hostWrapperFactories.set(key, factory);
+  return factory;
+}
+
+/** Converts a host function's iterable of results to the internal multi-value form. */
+function hostResults(r: unknown, types: readonly ValType[]): unknown[] {
+  if (r === null || typeof r !== 'object' || !(Symbol.iterator in r)) {
+    throw new TypeError('a host function with several results must return an iterable');
+  }
+  const values = [...(r as Iterable<unknown>)];
+  if (values.length !== types.length) throw new TypeError(`host function returned ${values.length} values, expected ${types.length}`);
+  return multiResult(values.map((v, i) => toWasm(v, types[i])));
+}
+
 /** The exported (JS-callable) face of an internal function; one per function, so identity holds. */
 export function exportFunction(fn: WasmFunction): ExportedFunction {
   if (fn.exported) return fn.exported;
-  const { params, results } = fn.type;
-  const exported = function (this: unknown, ...args: unknown[]): unknown {
-    const internalArgs = new Array<unknown>(params.length);
-    for (let i = 0; i < params.length; i++) internalArgs[i] = toWasm(args[i], params[i]);
-    let r: unknown;
-    try {
-      r = fn(...internalArgs);
-    } catch (e) {
-      throw boundaryError(e);
-    }
-    if (results.length === 0) return undefined;
-    if (results.length === 1) return toJS(r, results[0]);
-    const many = r as unknown[];
-    return results.map((t, i) => toJS(many[i + 1], t));
-  } as ExportedFunction;
+  const exported = exportWrapperFactory(fn.type)(fn) as ExportedFunction;
   Object.defineProperty(exported, internalFunction, { value: fn });
   Object.defineProperty(exported, 'name', { value: fn.wasmName ?? '' });
-  Object.defineProperty(exported, 'length', { value: params.length });
   fn.exported = exported;
   return exported;
 }
@@ -131,27 +193,7 @@ export function multiResult(values: unknown[]): unknown[] {
 /** Wraps a JS function so compiled code can call it with internal values. */
 export function importHostFunction(host: (...args: unknown[]) => unknown, type: FuncType): WasmFunction {
   if (isExportedFunction(host)) return host[internalFunction];
-  const { params, results } = type;
-  const fn = function (...args: unknown[]): unknown {
-    const jsArgs = new Array<unknown>(params.length);
-    for (let i = 0; i < params.length; i++) jsArgs[i] = toJS(args[i], params[i]);
-    let r: unknown;
-    try {
-      r = host(...jsArgs);
-    } catch (e) {
-      throw e instanceof HostException ? e : new HostException(e);
-    }
-    if (results.length === 0) return undefined;
-    if (results.length === 1) return toWasm(r, results[0]);
-    if (r === null || typeof r !== 'object' || !(Symbol.iterator in r)) {
-      throw new HostException(new TypeError('a host function with several results must return an iterable'));
-    }
-    const values = [...(r as Iterable<unknown>)];
-    if (values.length !== results.length) {
-      throw new HostException(new TypeError(`host function returned ${values.length} values, expected ${results.length}`));
-    }
-    return multiResult(values.map((v, i) => toWasm(v, results[i])));
-  } as WasmFunction;
+  const fn = hostWrapperFactory(type)(host) as WasmFunction;
   fn.sig = signatureId(type);
   fn.type = type;
   fn.wasmName = host.name;

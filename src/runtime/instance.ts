@@ -136,8 +136,9 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
   for (let i = m.importedGlobalCount; i < m.globals.length; i++) {
     globals[i].value = evalConst(m.globalInits[i - m.importedGlobalCount], globals, functions);
   }
-  env.elems = m.elems.map((seg) => seg.init.map((e) => evalConst(e, globals, functions)));
-  env.datas = m.datas.map((seg) => seg.bytes);
+  // Filled in place: the compiled code already holds these arrays.
+  for (const seg of m.elems) env.elems.push(seg.init.map((e) => evalConst(e, globals, functions)));
+  for (const seg of m.datas) env.datas.push(seg.bytes);
 
   const exports: Record<string, unknown> = Object.create(null);
   for (const e of m.exports) {

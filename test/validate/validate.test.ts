@@ -1,0 +1,140 @@
+// Focused tests of the validator: facts of valid modules, messages and offsets of invalid ones.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import wabtInit from 'wabt';
+import { decodeModule } from '../../src/binary/decode.js';
+import { CompileError } from '../../src/runtime/errors.js';
+import { validateModule, type ValidationFacts } from '../../src/validate/index.js';
+
+const wabt = await wabtInit();
+const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true, simd: true };
+
+/** wat → bytes, without wabt's own validation (so invalid modules can be written as text). */
+function wat(text: string): Uint8Array {
+  const mod = wabt.parseWat('t.wat', text, features);
+  mod.resolveNames();
+  try {
+    return mod.toBinary({}).buffer;
+  } finally {
+    mod.destroy();
+  }
+}
+
+function validate(bytes: Uint8Array): ValidationFacts {
+  return validateModule(decodeModule(bytes));
+}
+
+function rejects(bytes: Uint8Array, message: RegExp, offset?: number): void {
+  assert.throws(() => validate(bytes), (e: unknown) => {
+    assert.ok(e instanceof CompileError, `expected CompileError, got ${String(e)}`);
+    assert.match(e.message, message);
+    if (offset !== undefined) assert.equal(e.offset, offset);
+    return true;
+  });
+}
+
+/** A module from raw section bytes: `sections` are [id, ...contents] with the size filled in. */
+function binary(...sections: number[][]): Uint8Array {
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  for (const [id, ...content] of sections) out.push(id, content.length, ...content);
+  return new Uint8Array(out);
+}
+
+test('facts: memory resize uses, written globals, max stack heights', () => {
+  const facts = validate(wat(`(module
+    (import "env" "f" (func))
+    (memory 1)
+    (global $a (mut i32) (i32.const 0))
+    (global $b (mut i32) (i32.const 0))
+    (global $c i32 (i32.const 0))
+    (func (result i32) (i32.add (i32.const 1) (i32.mul (i32.const 2) (i32.const 3))))
+    (func (drop (memory.size)) (drop (memory.grow (i32.const 1))) (global.set $b (i32.const 5)))
+    (func (result i32) (global.get $c))
+    (func (if (i32.const 0) (then (drop (memory.grow (i32.const 1)))))))`));
+  assert.deepEqual(facts.maxStackHeights, [3, 1, 1, 1]);
+  assert.deepEqual([...facts.writtenGlobals], [1]);
+  assert.equal(facts.memoryResizeUses.length, 2);
+  assert.equal(facts.memoryResizeUses[0].op, 'memory.size');
+  assert.equal(facts.memoryResizeUses[0].funcIndex, 2);
+  assert.equal(facts.memoryResizeUses[1].op, 'memory.grow');
+  assert.equal(facts.memoryResizeUses[1].funcIndex, 4);
+  assert.equal(typeof facts.memoryResizeUses[1].pos, 'number');
+});
+
+test('valid: multi-value blocks, br_table, unreachable code, references', () => {
+  validate(wat(`(module
+    (type $pair (func (param i32) (result i32 i64)))
+    (table 2 funcref)
+    (elem declare func $g)
+    (func $g (param i32) (result i32 i64)
+      (local.get 0)
+      (block $b (type $pair) (i64.extend_i32_u (local.get 0)) (br $b)))
+    (func (param i32) (result i32)
+      (block $a (result i32)
+        (block $b (result i32)
+          (br_table $a $b $a (i32.const 7) (local.get 0)))))
+    (func (result f32) (unreachable) (select) (drop) (f32.const 0))
+    (func (result i32) (ref.is_null (ref.func $g)))
+    (func (call_indirect (type $pair) (i32.const 0) (i32.const 1)) (drop) (drop)))`));
+});
+
+test('type mismatch names the function and the instruction offset', () => {
+  const bytes = wat(`(module (func) (func (result i32) (f64.const 1)))`);
+  const m = decodeModule(bytes);
+  const end = m.bodies[1].code.at(-1)!;
+  rejects(bytes, /^type mismatch in function 1: expected i32, got f64/, end.pos);
+});
+
+test('index errors use the spec wording', () => {
+  rejects(wat(`(module (func (local.get 3)))`), /^unknown local 3 in function 0/);
+  rejects(wat(`(module (func (br 1)))`), /^unknown label in function 0/);
+  rejects(wat(`(module (func (call 7)))`), /^unknown function 7/);
+  rejects(wat(`(module (func (drop (global.get 0))))`), /^unknown global 0/);
+  rejects(wat(`(module (func (drop (i32.load (i32.const 0)))))`), /^unknown memory 0/);
+  rejects(wat(`(module (func (drop (table.size 0))))`), /^unknown table 0/);
+  rejects(wat(`(module (func (elem.drop 2)))`), /^unknown elem segment 2/);
+  rejects(wat(`(module (memory 1) (data "") (func (data.drop 1)))`), /^unknown data segment 1/);
+});
+
+test('module-level rules', () => {
+  rejects(wat(`(module (global i32 (i32.const 0)) (func (global.set 0 (i32.const 1))))`), /^global is immutable/);
+  rejects(wat(`(module (func $f) (func (drop (ref.func $f))))`), /^undeclared function reference/);
+  rejects(wat(`(module (func (export "x")) (func (export "x")))`), /^duplicate export name "x"/);
+  rejects(wat(`(module (global i32 (i32.add (i32.const 0) (i32.const 1))))`), /^constant expression required/);
+  rejects(wat(`(module (global (mut i32) (i32.const 0)) (global i32 (global.get 0)))`), /^unknown global 0/);
+  rejects(wat(`(module (memory 2 1))`), /^size minimum must not be greater than maximum/);
+  rejects(wat(`(module (memory 65537))`), /^memory size must be at most 65536 pages \(4GiB\)/);
+  rejects(wat(`(module (func (param i32)) (start 0))`), /^start function/);
+  rejects(wat(`(module (memory 1) (func (drop (i32.load align=8 (i32.const 0)))))`), /^alignment must not be larger than natural/);
+  rejects(wat(`(module (table 1 externref) (elem (i32.const 0) func 0) (func))`), /^type mismatch/);
+  // Two memories: memory section with two entries.
+  rejects(binary([5, 2, 0, 1, 0, 1]), /^multiple memories/);
+  // A shared memory without a maximum (limits flag 2).
+  rejects(binary([5, 1, 2, 1]), /^shared memory must have a maximum/);
+  validate(binary([5, 1, 3, 1, 2]));
+});
+
+test('else outside an if, and a second else, are rejected', () => {
+  // type 0: [] -> []; one function; body: block else end end.
+  const type = [1, 1, 0x60, 0, 0];
+  const func = [3, 1, 0];
+  rejects(binary(type, func, [10, 1, 6, 0, 0x02, 0x40, 0x05, 0x0b, 0x0b]), /^else without matching if in function 0/);
+  // body: i32.const 0, if, else, else, end, end.
+  rejects(binary(type, func, [10, 1, 9, 0, 0x41, 0, 0x04, 0x40, 0x05, 0x05, 0x0b, 0x0b]), /^else without matching if/);
+  // The same bodies without the stray else are valid.
+  validate(binary(type, func, [10, 1, 5, 0, 0x02, 0x40, 0x0b, 0x0b]));
+});
+
+test('if without else needs matching parameter and result types', () => {
+  rejects(wat(`(module (func (result i32) (if (result i32) (i32.const 1) (then (i32.const 2)))))`), /^type mismatch/);
+});
+
+test('typed select needs exactly one type; untyped select rejects references', () => {
+  rejects(wat(`(module (func (result externref) (select (ref.null extern) (ref.null extern) (i32.const 1))))`), /^type mismatch/);
+  validate(wat(`(module (func (result externref) (select (result externref) (ref.null extern) (ref.null extern) (i32.const 1))))`));
+});
+
+test('v128 is rejected as unsupported', () => {
+  rejects(wat(`(module (func (param v128)))`), /^SIMD is not supported/);
+  rejects(wat(`(module (func (local v128)))`), /^SIMD is not supported/);
+});
