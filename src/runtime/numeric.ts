@@ -189,6 +189,22 @@ export function f64_nearest(x: number): number {
 
 export const f32_nearest: (x: number) => number = f64_nearest;
 
+// V8's Math.ceil/floor/trunc builtins (interpreter, baseline) return a
+// signalling NaN unchanged, while optimised code quietens it; Wasm wants a
+// quiet NaN either way. (f32 needs no helper: Math.fround quietens and unboxes.)
+
+export function f64_ceil(x: number): number {
+  return x === x ? Math.ceil(x) : NaN;
+}
+
+export function f64_floor(x: number): number {
+  return x === x ? Math.floor(x) : NaN;
+}
+
+export function f64_trunc(x: number): number {
+  return x === x ? Math.trunc(x) : NaN;
+}
+
 /** Magnitude of a (payload and box bits kept), sign bit of b (also for NaNs). */
 export function f64_copysign(a: number, b: number): number {
   const m = Math.abs(a); // Math.abs and unary minus only touch the sign bit

@@ -41,7 +41,9 @@ const F = { f32: { bits: 'i32' }, f64: { bits: 'i64' } } as const;
 for (const t of ['f32', 'f64'] as const) {
   const b = F[t].bits;
   const arg = (i: number) => `local.get ${i} ${t}.reinterpret_${b}`;
-  ops.push([`${t}.nearest`, b, b, `${arg(0)} ${t}.nearest ${b}.reinterpret_${t}`]);
+  for (const op of ['nearest', 'ceil', 'floor', 'trunc']) {
+    ops.push([`${t}.${op}`, b, b, `${arg(0)} ${t}.${op} ${b}.reinterpret_${t}`]);
+  }
   for (const op of ['copysign', 'min', 'max']) {
     ops.push([`${t}.${op}`, `${b} ${b}`, b, `${arg(0)} ${arg(1)} ${t}.${op} ${b}.reinterpret_${t}`]);
   }
@@ -321,15 +323,20 @@ const f32In = (b: number) => N.f32_from_bits(b);
 const f32Out = (x: number) => N.f32_to_bits(x);
 
 describe('float unary and binary operators', () => {
-  test('f64.nearest', () => {
-    const r = R<[bigint], bigint>('f64.nearest');
-    for (const b of F64S) {
-      const want = r(b);
-      const got = N.f64_nearest(f64Of(b));
-      if (isNaN64(want)) assertQuietNaN64(got, `nearest(${hex(b)})`);
-      else assert.equal(bitsOf(got), want, `nearest(${hex(b)})`);
-    }
-  });
+  const rounding: [string, (x: number) => number][] = [
+    ['nearest', N.f64_nearest], ['ceil', N.f64_ceil], ['floor', N.f64_floor], ['trunc', N.f64_trunc],
+  ];
+  for (const [op, f] of rounding) {
+    test(`f64.${op}`, () => {
+      const r = R<[bigint], bigint>(`f64.${op}`);
+      for (const b of F64S) {
+        const want = r(b);
+        const got = f(f64Of(b));
+        if (isNaN64(want)) assertQuietNaN64(got, `${op}(${hex(b)})`);
+        else assert.equal(bitsOf(got), want, `${op}(${hex(b)})`);
+      }
+    });
+  }
   test('f32.nearest', () => {
     const r = R<[number], number>('f32.nearest');
     for (const b of F32S) {
