@@ -269,17 +269,39 @@ export class FunctionValidator {
       }
 
       switch (op.name) {
-        case 'unreachable':
-          this.setUnreachable();
+        case 'local.get':
+          if (ins.a >= locals.length) this.fail(`unknown local ${ins.a}`);
+          this.push(locals[ins.a]);
           break;
-        case 'nop':
+        case 'local.tee':
+          if (ins.a >= locals.length) this.fail(`unknown local ${ins.a}`);
+          this.popExpect(locals[ins.a]);
+          this.push(locals[ins.a]);
           break;
-        case 'block':
-        case 'loop': {
-          const start = this.blockParams(ins.blockType);
-          const end = this.blockResults(ins.blockType);
-          this.popVals(start);
-          this.pushCtrl(op.name === 'loop' ? LOOP : BLOCK, start, end);
+        case 'end': {
+          const f = this.popCtrl();
+          if (this.cKind[f] === IF && !sameTypes(this.cStart[f], this.cEnd[f])) {
+            this.fail('type mismatch', 'if without else must have the same parameter and result types');
+          }
+          this.pushVals(this.cEnd[f]);
+          break;
+        }
+        case 'call': {
+          if (ins.a >= this.funcCount) this.fail(`unknown function ${ins.a}`);
+          const t = ctx.m.funcTypes[ins.a];
+          this.popVals(ctx.typeParams[t]);
+          this.pushVals(ctx.typeResults[t]);
+          break;
+        }
+        case 'local.set':
+          if (ins.a >= locals.length) this.fail(`unknown local ${ins.a}`);
+          this.popExpect(locals[ins.a]);
+          break;
+        case 'br_if': {
+          const lt = this.labelTypes(ins.a);
+          this.popExpect(I32);
+          this.popVals(lt);
+          this.pushVals(lt);
           break;
         }
         case 'if': {
@@ -290,72 +312,30 @@ export class FunctionValidator {
           this.pushCtrl(IF, start, end);
           break;
         }
-        case 'else': {
-          if (this.cKind[this.csp - 1] !== IF) this.fail('else without matching if');
-          const f = this.popCtrl();
-          this.pushCtrl(ELSE, this.cStart[f], this.cEnd[f]);
-          break;
-        }
-        case 'end': {
-          const f = this.popCtrl();
-          if (this.cKind[f] === IF && !sameTypes(this.cStart[f], this.cEnd[f])) {
-            this.fail('type mismatch', 'if without else must have the same parameter and result types');
-          }
-          this.pushVals(this.cEnd[f]);
+        case 'block':
+        case 'loop': {
+          const start = this.blockParams(ins.blockType);
+          const end = this.blockResults(ins.blockType);
+          this.popVals(start);
+          this.pushCtrl(op.name === 'loop' ? LOOP : BLOCK, start, end);
           break;
         }
         case 'br':
           this.popVals(this.labelTypes(ins.a));
           this.setUnreachable();
           break;
-        case 'br_if': {
-          const lt = this.labelTypes(ins.a);
-          this.popExpect(I32);
-          this.popVals(lt);
-          this.pushVals(lt);
-          break;
-        }
-        case 'br_table': {
-          this.popExpect(I32);
-          const def = this.labelTypes(ins.a);
-          const arity = def.length;
-          const targets = ins.targets!;
-          if (this.scratch.length < arity) this.scratch = new Uint8Array(arity);
-          const scratch = this.scratch;
-          for (let t = 0; t < targets.length; t++) {
-            const lt = this.labelTypes(targets[t]);
-            if (lt.length !== arity) {
-              this.fail('type mismatch', `br_table targets have different arities (${lt.length} and ${arity})`);
-            }
-            for (let j = arity - 1; j >= 0; j--) scratch[j] = this.popExpect(lt[j]);
-            for (let j = 0; j < arity; j++) this.push(scratch[j]);
-          }
-          this.popVals(def);
-          this.setUnreachable();
-          break;
-        }
-        case 'return':
-          this.popVals(this.cEnd[0]);
-          this.setUnreachable();
-          break;
-        case 'call': {
-          if (ins.a >= this.funcCount) this.fail(`unknown function ${ins.a}`);
-          const t = ctx.m.funcTypes[ins.a];
-          this.popVals(ctx.typeParams[t]);
-          this.pushVals(ctx.typeResults[t]);
-          break;
-        }
-        case 'call_indirect': {
-          const et = this.tableType(ins.b);
-          if (ins.a >= ctx.typeParams.length) this.fail(`unknown type ${ins.a}`);
-          if (et !== FUNCREF) this.fail('type mismatch', `call_indirect through table ${ins.b} of ${typeName(et)}`);
-          this.popExpect(I32);
-          this.popVals(ctx.typeParams[ins.a]);
-          this.pushVals(ctx.typeResults[ins.a]);
-          break;
-        }
         case 'drop':
           this.pop();
+          break;
+        case 'global.set':
+          if (ins.a >= ctx.globalTypes.length) this.fail(`unknown global ${ins.a}`);
+          if (!ctx.globalMutable[ins.a]) this.fail('global is immutable', `global.set ${ins.a}`);
+          this.popExpect(ctx.globalTypes[ins.a]);
+          this.writtenGlobals.add(ins.a);
+          break;
+        case 'global.get':
+          if (ins.a >= ctx.globalTypes.length) this.fail(`unknown global ${ins.a}`);
+          this.push(ctx.globalTypes[ins.a]);
           break;
         case 'select': {
           if (op.imm === 'select_types') {
@@ -378,29 +358,49 @@ export class FunctionValidator {
           }
           break;
         }
-        case 'local.get':
-          if (ins.a >= locals.length) this.fail(`unknown local ${ins.a}`);
-          this.push(locals[ins.a]);
+        case 'return':
+          this.popVals(this.cEnd[0]);
+          this.setUnreachable();
           break;
-        case 'local.set':
-          if (ins.a >= locals.length) this.fail(`unknown local ${ins.a}`);
-          this.popExpect(locals[ins.a]);
+        case 'br_table': {
+          this.popExpect(I32);
+          const def = this.labelTypes(ins.a);
+          const arity = def.length;
+          const targets = ins.targets!;
+          if (this.scratch.length < arity) this.scratch = new Uint8Array(arity);
+          const scratch = this.scratch;
+          for (let t = 0; t < targets.length; t++) {
+            const lt = this.labelTypes(targets[t]);
+            if (lt.length !== arity) {
+              this.fail('type mismatch', `br_table targets have different arities (${lt.length} and ${arity})`);
+            }
+            for (let j = arity - 1; j >= 0; j--) scratch[j] = this.popExpect(lt[j]);
+            for (let j = 0; j < arity; j++) this.push(scratch[j]);
+          }
+          this.popVals(def);
+          this.setUnreachable();
           break;
-        case 'local.tee':
-          if (ins.a >= locals.length) this.fail(`unknown local ${ins.a}`);
-          this.popExpect(locals[ins.a]);
-          this.push(locals[ins.a]);
+        }
+        case 'else': {
+          if (this.cKind[this.csp - 1] !== IF) this.fail('else without matching if');
+          const f = this.popCtrl();
+          this.pushCtrl(ELSE, this.cStart[f], this.cEnd[f]);
           break;
-        case 'global.get':
-          if (ins.a >= ctx.globalTypes.length) this.fail(`unknown global ${ins.a}`);
-          this.push(ctx.globalTypes[ins.a]);
+        }
+        case 'unreachable':
+          this.setUnreachable();
           break;
-        case 'global.set':
-          if (ins.a >= ctx.globalTypes.length) this.fail(`unknown global ${ins.a}`);
-          if (!ctx.globalMutable[ins.a]) this.fail('global is immutable', `global.set ${ins.a}`);
-          this.popExpect(ctx.globalTypes[ins.a]);
-          this.writtenGlobals.add(ins.a);
+        case 'nop':
           break;
+        case 'call_indirect': {
+          const et = this.tableType(ins.b);
+          if (ins.a >= ctx.typeParams.length) this.fail(`unknown type ${ins.a}`);
+          if (et !== FUNCREF) this.fail('type mismatch', `call_indirect through table ${ins.b} of ${typeName(et)}`);
+          this.popExpect(I32);
+          this.popVals(ctx.typeParams[ins.a]);
+          this.pushVals(ctx.typeResults[ins.a]);
+          break;
+        }
         case 'table.get': {
           const et = this.tableType(ins.a);
           this.popExpect(I32);

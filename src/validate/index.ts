@@ -40,7 +40,7 @@ function checkMemoryType(mem: MemoryType, what: string, offset: number | undefin
       : `memory size must be at most ${limit} pages of 2^${mem.pageSizeLog2} bytes (4GiB) (${what}: ${bad})`, offset);
   }
   checkMinMax(mem, what, offset);
-  if (mem.shared && mem.max === undefined) fail(`shared memory must have a maximum (${what})`, offset);
+  if (mem.shared && mem.max === undefined) fail(`shared memory must have maximum (${what})`, offset);
 }
 
 export function validateModule(m: ModuleIR): ValidationFacts {

@@ -110,7 +110,7 @@ test('module-level rules', () => {
   // Two memories: memory section with two entries.
   rejects(binary([5, 2, 0, 1, 0, 1]), /^multiple memories/);
   // A shared memory without a maximum (limits flag 2).
-  rejects(binary([5, 1, 2, 1]), /^shared memory must have a maximum/);
+  rejects(binary([5, 1, 2, 1]), /^shared memory must have maximum/);
   validate(binary([5, 1, 3, 1, 2]));
 });
 
