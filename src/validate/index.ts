@@ -31,13 +31,15 @@ function checkMinMax(l: Limits, what: string, offset: number | undefined): void 
 }
 
 function checkMemoryType(mem: MemoryType, what: string, offset: number | undefined): void {
-  // With 64 KiB pages at most 2^16 pages; with 1-byte pages at most 2^32 bytes (any u32).
-  const limit = mem.pageSizeLog2 === 16 ? MAX_PAGES_64K : 2 ** (32 - mem.pageSizeLog2);
+  // At most 4 GiB: 2^16 pages of 64 KiB; with the custom-page-sizes proposal's 1-byte pages,
+  // 2^32 − 1 pages (its testsuite accepts 0xFFFF_FFFF and rejects 2^32).
+  const pages64k = mem.pageSizeLog2 === 16;
+  const limit = pages64k ? MAX_PAGES_64K : 2 ** 32 - 1;
   if (mem.min > limit || (mem.max !== undefined && mem.max > limit)) {
     const bad = mem.min > limit ? `minimum ${mem.min}` : `maximum ${mem.max}`;
-    fail(mem.pageSizeLog2 === 16
+    fail(pages64k
       ? `memory size must be at most 65536 pages (4GiB) (${what}: ${bad})`
-      : `memory size must be at most ${limit} pages of 2^${mem.pageSizeLog2} bytes (4GiB) (${what}: ${bad})`, offset);
+      : `memory size must be at most ${limit} pages of 1 byte (${what}: ${bad})`, offset);
   }
   checkMinMax(mem, what, offset);
   if (mem.shared && mem.max === undefined) fail(`shared memory must have maximum (${what})`, offset);

@@ -114,6 +114,15 @@ test('module-level rules', () => {
   validate(binary([5, 1, 3, 1, 2]));
 });
 
+test('custom page sizes: limits in pages of the memory\'s page size', () => {
+  // Flag 8: a page-size exponent follows the limits.
+  validate(binary([5, 1, 8, 0xff, 0xff, 0xff, 0xff, 0x0f, 0])); // 2^32 − 1 one-byte pages
+  validate(binary([5, 1, 9, 0, 0xff, 0xff, 0xff, 0xff, 0x0f, 0]));
+  validate(binary([5, 1, 8, 0x80, 0x80, 0x04, 16])); // 65536 pages of 64 KiB
+  rejects(binary([5, 1, 8, 0x81, 0x80, 0x04, 16]), /^memory size must be at most 65536 pages \(4GiB\)/);
+  rejects(binary([5, 1, 9, 2, 1, 0]), /^size minimum must not be greater than maximum/);
+});
+
 test('else outside an if, and a second else, are rejected', () => {
   // type 0: [] -> []; one function; body: block else end end.
   const type = [1, 1, 0x60, 0, 0];
@@ -132,6 +141,9 @@ test('if without else needs matching parameter and result types', () => {
 test('typed select needs exactly one type; untyped select rejects references', () => {
   rejects(wat(`(module (func (result externref) (select (ref.null extern) (ref.null extern) (i32.const 1))))`), /^type mismatch/);
   validate(wat(`(module (func (result externref) (select (result externref) (ref.null extern) (ref.null extern) (i32.const 1))))`));
+  // select with a type vector of length 0 (wabt writes `(select (result))` as plain select).
+  const body = [0, 0x41, 1, 0x41, 1, 0x41, 1, 0x1c, 0, 0x1a, 0x0b];
+  rejects(binary([1, 1, 0x60, 0, 0], [3, 1, 0], [10, 1, body.length, ...body]), /^invalid result arity in function 0/);
 });
 
 test('v128 is rejected as unsupported', () => {
