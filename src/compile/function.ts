@@ -17,8 +17,35 @@ export function zeroOf(t: ValType): string {
   return t === 'i64' ? '0n' : t === 'funcref' || t === 'externref' ? 'null' : '0';
 }
 
+/**
+ * A run of directly nested void blocks (a C `switch` compiled to `br_table` opens one block per
+ * case) is emitted flat, because V8's parser fails at about 2,700 nested labelled blocks:
+ *
+ *   J: { innermost body; a branch to block k: `j = k; break J;` }
+ *   D: for (;;) { switch (j) {
+ *     case n-1: C(n-1): { code after block n-1 ends }   // falls through, like the blocks
+ *     ...
+ *     case 1: C1: { code after block 1 ends }
+ *   } break; }
+ *
+ * In case code after block k, a branch to block k-1 is `break Ck`; to any other block m
+ * `j = m; continue D;` (m = 0 matches no case and leaves).
+ */
+interface BlockChain {
+  id: number;
+  length: number;
+  /** The case being emitted, or null while still inside the innermost block. */
+  currentCase: number | null;
+}
+
+/** Shortest run of nested blocks emitted as a chain. */
+const CHAIN_MIN_LENGTH = 64;
+
 interface Frame {
-  kind: 'func' | 'block' | 'loop' | 'if';
+  kind: 'func' | 'block' | 'loop' | 'if' | 'chain';
+  /** For kind 'chain': the chain and this block's index in it (0 = outermost). */
+  chain?: BlockChain;
+  chainIndex?: number;
   label: string;
   /** Stack height below the frame's parameters. */
   height: number;
@@ -41,6 +68,8 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
   const slots = new Map<string, ValType>();
   const out: string[] = [];
   let labelCount = 0;
+  let chainCount = 0;
+  const chainVars: string[] = [];
   let needsResultTemp = false;
 
   const slot = (height: number, t: ValType): string => {
@@ -91,6 +120,12 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
     } else if (target.kind === 'loop') {
       moveTop(target.height, target.params);
       out.push(`continue ${target.label};`);
+    } else if (target.kind === 'chain') {
+      const chain = target.chain!;
+      const k = target.chainIndex!;
+      if (chain.currentCase === null) out.push(`j${chain.id} = ${k}; break J${chain.id};`);
+      else if (k === chain.currentCase - 1) out.push(`break C${chain.id}_${chain.currentCase};`);
+      else out.push(`j${chain.id} = ${k}; continue D${chain.id};`);
     } else {
       moveTop(target.height, target.results);
       out.push(`break ${target.label};`);
@@ -133,6 +168,20 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
       case 'nop':
         break;
       case 'block': case 'loop': case 'if': {
+        if (name === 'block' && ins.blockType === null) {
+          let length = 1;
+          while (code[pc + length].op.name === 'block' && code[pc + length].blockType === null) length++;
+          if (length >= CHAIN_MIN_LENGTH) {
+            const chain: BlockChain = { id: chainCount++, length, currentCase: null };
+            for (let k = 0; k < length; k++) {
+              frames.push({ kind: 'chain', chain, chainIndex: k, label: '', height: stack.length, params: [], results: [], reachable: true });
+            }
+            chainVars.push(`j${chain.id} = 0`);
+            out.push(`J${chain.id}: {`);
+            pc += length - 1;
+            break;
+          }
+        }
         const bt = blockSig(ins.blockType);
         const cond = name === 'if' ? pop() : '';
         const label = `L${labelCount++}`;
@@ -153,8 +202,25 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
           if (frame.reachable) out.push(returnStatement(frame.results));
           break;
         }
-        if (frame.kind === 'loop' && frame.reachable) out.push(`break ${frame.label};`);
-        out.push('}');
+        if (frame.kind === 'chain') {
+          const chain = frame.chain!;
+          const k = frame.chainIndex!;
+          if (chain.currentCase === null) {
+            if (frame.reachable) out.push(`j${chain.id} = ${k};`);
+            out.push(`}\nD${chain.id}: for (;;) { switch (j${chain.id}) {`);
+          } else {
+            out.push('}');
+          }
+          if (k > 0) {
+            out.push(`case ${k}: C${chain.id}_${k}: {`);
+            chain.currentCase = k;
+          } else {
+            out.push('} break; }');
+          }
+        } else {
+          if (frame.kind === 'loop' && frame.reachable) out.push(`break ${frame.label};`);
+          out.push('}');
+        }
         frames.pop();
         stack.length = frame.height;
         for (const t of frame.results) push(t);
@@ -350,6 +416,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
   for (let i = type.params.length; i < localTypes.length; i++) decls.push(`l${i} = ${zeroOf(localTypes[i])}`);
   for (const [name, t] of slots) decls.push(`${name} = ${zeroOf(t)}`);
   if (needsResultTemp) decls.push('r');
+  decls.push(...chainVars);
   const declLine = decls.length ? `let ${decls.join(', ')};\n` : '';
   return `function ${funcName(funcIndex)}(${params}) {\n${declLine}${out.join('\n')}\n}\n`;
 }

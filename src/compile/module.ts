@@ -3,7 +3,7 @@
 // so compiled functions reach it without indirection.
 import type { ModuleIR } from '../binary/module.js';
 import * as bulk from '../runtime/bulk.js';
-import { trap } from '../runtime/errors.js';
+import { CompileError, trap } from '../runtime/errors.js';
 import type { WasmFunction } from '../runtime/func.js';
 import type { GlobalCell } from '../runtime/global.js';
 import type { LinearMemory } from '../runtime/memory.js';
@@ -60,6 +60,12 @@ export function generateModuleSource(m: ModuleIR): string {
 
 export function compileModule(m: ModuleIR): ModuleFactory {
   const source = generateModuleSource(m);
-  const outer = new Function('rt', source) as (rt: Record<string, unknown>) => ModuleFactory;
+  let outer: (rt: Record<string, unknown>) => ModuleFactory;
+  try {
+    outer = new Function('rt', source) as typeof outer;
+  } catch (e) {
+    // V8's parser has limits (nesting depth, function size) that a valid module can exceed.
+    throw new CompileError(`the module is valid but its JavaScript could not be compiled: ${(e as Error).message}`);
+  }
   return outer(runtimeHelpers);
 }

@@ -15,13 +15,7 @@ import { RuntimeError, type TrapKind } from '../../src/runtime/errors.js';
 // ---------------------------------------------------------------------------
 // Reference module
 
-// lib is ES2022 without DOM, so describe the little of the JS API we use.
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: Record<string, unknown> };
-  RuntimeError: new (...args: never[]) => Error;
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+import { nativeWasm as WA } from '../helpers/native-wasm.js';
 
 type Op = [name: string, params: string, result: string, body: string];
 const ops: Op[] = [];

@@ -11,19 +11,7 @@
 
 import type { Engine } from './runner.js';
 
-// lib is ES2022 only, so describe the parts of the WebAssembly namespace used here.
-interface NativeWasm {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (d: { initial: number; maximum?: number }) => object;
-  Table: new (d: { element: string; initial: number; maximum?: number }) => object;
-  Global: new (d: { value: string; mutable?: boolean }, v: unknown) => { value: unknown };
-  CompileError: new (message?: string) => Error;
-  LinkError: new (message?: string) => Error;
-  RuntimeError: new (message?: string) => Error;
-}
-
-const WA = (globalThis as unknown as { WebAssembly: NativeWasm }).WebAssembly;
+import { nativeWasm as WA } from '../helpers/native-wasm.js';
 
 type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref';
 
