@@ -4,11 +4,18 @@ import type { ModuleIR } from './binary/module.js';
 import { compileModule } from './compile/module.js';
 import { Global, Memory, Table } from './runtime/api-objects.js';
 import { CompileError, LinkError, RuntimeError } from './runtime/errors.js';
-import { instantiate as instantiateModule, type CompiledModule } from './runtime/instance.js';
+import { HostMemory } from './runtime/host-memory.js';
+import {
+  instantiate as instantiateModule, type CompiledModule, type InstanceLayout, type InstanceOptions, type InstanceState,
+} from './runtime/instance.js';
+import { analyzeLayout } from './layout/index.js';
 import { validateModule, type ValidationFacts } from './validate/index.js';
 
-export { CompileError, LinkError, RuntimeError, Memory, Table, Global };
+export { CompileError, LinkError, RuntimeError, Memory, Table, Global, HostMemory };
 export type { TrapKind } from './runtime/errors.js';
+export type { InstanceOptions, InstanceLayout } from './runtime/instance.js';
+export { inspect, renderText, renderSvg } from './layout/index.js';
+export type { LayoutReport, Region, ResizeBlocker } from './layout/index.js';
 
 type Bytes = ArrayBuffer | ArrayBufferView;
 
@@ -27,7 +34,9 @@ export class Module {
   constructor(bytes: Bytes) {
     const ir = decodeModule(copyBytes(bytes));
     this.facts = validateModule(ir);
-    this.compiled = { ir, factory: compileModule(ir) };
+    const layout = analyzeLayout(ir, this.facts);
+    const factory = compileModule(ir, { stackPointerGlobal: layout.stackPointer?.globalIndex ?? null });
+    this.compiled = { ir, factory, layout };
   }
 
   /** @internal */ get ir(): ModuleIR {
@@ -47,13 +56,31 @@ export class Module {
   }
 }
 
+export interface InstanceStats {
+  /** Deepest auxiliary stack use seen so far, in bytes (0 when the module has no known stack pointer). */
+  readonly stackPeak: number;
+}
+
 export class Instance {
   readonly exports: Record<string, unknown>;
+  /** Host access to the instance's linear memory (null without one). */
+  readonly memory: HostMemory | null;
+  /** The memory layout, with the allocation made for this instance. */
+  readonly layout: InstanceLayout;
+  readonly stats: InstanceStats;
 
-  constructor(module: Module, importObject?: ImportObject) {
+  constructor(module: Module, importObject?: ImportObject, options?: InstanceOptions) {
     if (!(module instanceof Module)) throw new TypeError('WebAssembly.Instance: the first argument must be a heapbase Module');
-    const state = instantiateModule(module.compiled, importObject);
+    const state: InstanceState = instantiateModule(module.compiled, importObject, options);
     this.exports = state.exports;
+    this.memory = state.memory ? new HostMemory(state.memory) : null;
+    this.layout = state.layout;
+    const stackTop = state.layout.stackPointer?.initial ?? 0;
+    this.stats = {
+      get stackPeak(): number {
+        return stackTop - state.stackLowWater();
+      },
+    };
   }
 }
 
@@ -73,12 +100,12 @@ export async function compile(bytes: Bytes): Promise<Module> {
 
 export interface InstantiatedSource { module: Module; instance: Instance }
 
-export async function instantiate(source: Bytes, importObject?: ImportObject): Promise<InstantiatedSource>;
-export async function instantiate(source: Module, importObject?: ImportObject): Promise<Instance>;
-export async function instantiate(source: Bytes | Module, importObject?: ImportObject): Promise<InstantiatedSource | Instance> {
-  if (source instanceof Module) return new Instance(source, importObject);
+export async function instantiate(source: Bytes, importObject?: ImportObject, options?: InstanceOptions): Promise<InstantiatedSource>;
+export async function instantiate(source: Module, importObject?: ImportObject, options?: InstanceOptions): Promise<Instance>;
+export async function instantiate(source: Bytes | Module, importObject?: ImportObject, options?: InstanceOptions): Promise<InstantiatedSource | Instance> {
+  if (source instanceof Module) return new Instance(source, importObject, options);
   const module = new Module(source);
-  return { module, instance: new Instance(module, importObject) };
+  return { module, instance: new Instance(module, importObject, options) };
 }
 
 /** The standard namespace, for code written against `WebAssembly`. */

@@ -59,7 +59,13 @@ export function funcName(index: number): string {
   return `f${index}`;
 }
 
-export function compileFunction(m: ModuleIR, funcIndex: number, constants: ConstantPool): string {
+/** Module-wide facts the code generator needs besides the IR. */
+export interface CodegenOptions {
+  /** The auxiliary stack pointer global, whose writes are checked (stack guard) and tracked (peak). */
+  stackPointerGlobal: number | null;
+}
+
+export function compileFunction(m: ModuleIR, funcIndex: number, constants: ConstantPool, options: CodegenOptions): string {
   const type = m.types[m.funcTypes[funcIndex]];
   const body = m.bodies[funcIndex - m.importedFuncCount];
   const localTypes = [...type.params, ...body.locals];
@@ -294,9 +300,15 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
       case 'global.get':
         out.push(`${push(m.globals[ins.a].type)} = g${ins.a}.value;`);
         break;
-      case 'global.set':
-        out.push(`g${ins.a}.value = ${pop()};`);
+      case 'global.set': {
+        const v = pop();
+        if (ins.a === options.stackPointerGlobal) {
+          // One compare on the hot path: only a new low-water mark does more.
+          out.push(`if (${v} < spMin) { if (${v} < spLow) trap('stack overflow'); spMin = ${v}; }`);
+        }
+        out.push(`g${ins.a}.value = ${v};`);
         break;
+      }
       case 'table.get': {
         const i = pop();
         out.push(`${push(m.tables[ins.a].element)} = table_get(T${ins.a}, ${i});`);

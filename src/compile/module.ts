@@ -10,7 +10,7 @@ import type { LinearMemory } from '../runtime/memory.js';
 import * as numeric from '../runtime/numeric.js';
 import type { TableInstance } from '../runtime/table.js';
 import { ConstantPool } from './constants.js';
-import { compileFunction, funcName } from './function.js';
+import { compileFunction, funcName, type CodegenOptions } from './function.js';
 
 /** What an instance hands its compiled code. */
 export interface InstanceEnv {
@@ -23,23 +23,34 @@ export interface InstanceEnv {
   datas: Uint8Array[];
   /** Element segments' references; a dropped segment is replaced by an empty one. */
   elems: unknown[][];
+  /** Stack pointer values: below `low` traps with `stack overflow`; `top` is the initial value. */
+  stack: { low: number; top: number };
 }
 
-/** Creates an instance's functions (imported ones first, by function index). */
-export type ModuleFactory = (env: InstanceEnv) => WasmFunction[];
+/** What the factory gives an instance: its functions and a window on its stack tracking. */
+export interface CompiledInstance {
+  /** All functions, imported ones first, by function index. */
+  functions: WasmFunction[];
+  /** Lowest value ever written to the stack pointer global (its initial value if none). */
+  stackLowWater(): number;
+}
+
+export type ModuleFactory = (env: InstanceEnv) => CompiledInstance;
 
 const runtimeHelpers: Record<string, unknown> = { ...numeric, ...bulk, trap };
 
-export function generateModuleSource(m: ModuleIR): string {
+export function generateModuleSource(m: ModuleIR, options: CodegenOptions): string {
   const constants = new ConstantPool();
   const functions: string[] = [];
-  for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) functions.push(compileFunction(m, i, constants));
+  for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) functions.push(compileFunction(m, i, constants, options));
 
   const state: string[] = [
     'const mem0 = env.memory;',
     'let dv = mem0 === null ? null : mem0.dv;',
     'if (mem0 !== null) mem0.onGrow(() => { dv = mem0.dv; });',
     'const D = env.datas, E = env.elems;',
+    'const spLow = env.stack.low;',
+    'let spMin = env.stack.top;',
   ];
   m.tables.forEach((_, i) => state.push(`const T${i} = env.tables[${i}];`));
   m.globals.forEach((_, i) => state.push(`const g${i} = env.globals[${i}];`));
@@ -53,13 +64,13 @@ export function generateModuleSource(m: ModuleIR): string {
     'return function instantiate(env) {',
     ...state,
     ...functions,
-    `return [${all}];`,
+    `return { functions: [${all}], stackLowWater: () => spMin };`,
     '};',
   ].join('\n');
 }
 
-export function compileModule(m: ModuleIR): ModuleFactory {
-  const source = generateModuleSource(m);
+export function compileModule(m: ModuleIR, options: CodegenOptions): ModuleFactory {
+  const source = generateModuleSource(m, options);
   let outer: (rt: Record<string, unknown>) => ModuleFactory;
   try {
     outer = new Function('rt', source) as typeof outer;

@@ -5,24 +5,57 @@ import type { InstanceEnv, ModuleFactory } from '../compile/module.js';
 import { Global, Memory, Table } from './api-objects.js';
 import { elem_drop, data_drop, memory_init, table_init } from './bulk.js';
 import { evalConst } from './const-expr.js';
-import { LinkError } from './errors.js';
+import { LinkError, RuntimeError } from './errors.js';
+import type { LayoutReport } from '../layout/index.js';
 import {
   boundaryError, exportFunction, importHostFunction, isExportedFunction, internalFunction, signatureId,
   toWasm, typeKey, typeText, type WasmFunction,
 } from './func.js';
 import { GlobalCell } from './global.js';
-import { LinearMemory } from './memory.js';
+import { LinearMemory, type GrowPolicy } from './memory.js';
 import { TableInstance } from './table.js';
 
 export interface CompiledModule {
   ir: ModuleIR;
   factory: ModuleFactory;
+  layout: LayoutReport;
+}
+
+/** heapbase's instantiation options (the standard API has none). */
+export interface InstanceOptions {
+  /** 'auto' (default): trim to `__heap_base` when the module allows it; 'pages': initial × page size. */
+  memory?: 'auto' | 'pages';
+  /** 'spec' (default): memory.grow up to the maximum; 'fixed': never grows, returns the current size. */
+  grow?: GrowPolicy;
+  /** Budget for the linear memory in bytes: allocating or growing past it fails. */
+  maxMemoryBytes?: number;
+  /** Trap with `stack overflow` when the stack pointer goes below the stack region (default: on when known). */
+  stackGuard?: boolean;
 }
 
 export interface InstanceState {
   exports: Record<string, unknown>;
   memory: LinearMemory | null;
   functions: WasmFunction[];
+  /** The layout with the allocation actually made. */
+  layout: InstanceLayout;
+  /** Lowest stack pointer value seen so far. */
+  stackLowWater(): number;
+}
+
+export type InstanceLayout = Omit<LayoutReport, 'allocatedBytes'> & {
+  /** Bytes allocated for this instance's memory. */
+  allocatedBytes: number;
+  policy: 'auto' | 'pages';
+};
+
+function instanceLayout(report: LayoutReport, policy: 'auto' | 'pages', allocatedBytes: number): InstanceLayout {
+  const regions = report.regions
+    .filter((r) => r.start < allocatedBytes)
+    .map((r) => (r.name === 'heap' || r.end > allocatedBytes ? { ...r, end: allocatedBytes } : r));
+  const trimmed = policy === 'auto' && report.trimmed;
+  const reason = policy === 'pages' && report.trimmed ? "not trimmed: the 'pages' policy allocates initial × page size" : report.reason;
+  return { ...report, regions, allocatedBytes, trimmed, reason, policy };
 }
 
 type ImportObject = Record<string, unknown> | undefined;
@@ -103,8 +136,14 @@ function linkFunction(imp: Import, v: unknown, m: ModuleIR, typeIndex: number): 
   return importHostFunction(v as (...args: unknown[]) => unknown, type);
 }
 
-export function instantiate(compiled: CompiledModule, importObject: ImportObject): InstanceState {
+export function instantiate(compiled: CompiledModule, importObject: ImportObject, options: InstanceOptions = {}): InstanceState {
   const m = compiled.ir;
+  const policy = options.memory ?? 'auto';
+  if (policy !== 'auto' && policy !== 'pages') throw new TypeError(`option memory must be 'auto' or 'pages', got ${String(policy)}`);
+  const growPolicy = options.grow ?? 'spec';
+  if (growPolicy !== 'spec' && growPolicy !== 'fixed') throw new TypeError(`option grow must be 'spec' or 'fixed', got ${String(growPolicy)}`);
+  const budget = options.maxMemoryBytes ?? Infinity;
+  if (!(budget >= 0)) throw new TypeError(`option maxMemoryBytes must be a non-negative number, got ${String(options.maxMemoryBytes)}`);
   if (m.imports.length > 0 && (importObject === null || typeof importObject !== 'object')) {
     throw new TypeError('WebAssembly.Instance: the module has imports but no import object was given');
   }
@@ -121,12 +160,27 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
       case 'global': globals.push(linkGlobal(imp, v, imp.type)); break;
     }
   }
-  for (let i = m.importedMemoryCount; i < m.memories.length; i++) memory = new LinearMemory(m.memories[i]);
+  let allocatedBytes = memory?.byteLength ?? 0;
+  if (m.importedMemoryCount === 0 && m.memories.length > 0) {
+    allocatedBytes = compiled.layout.allocatedBytes[policy];
+    if (allocatedBytes > budget) {
+      throw new LinkError(`the module needs ${allocatedBytes} bytes of linear memory (${compiled.layout.reason}), over the maxMemoryBytes budget of ${budget}`);
+    }
+    memory = new LinearMemory(m.memories[0], allocatedBytes);
+    memory.growPolicy = growPolicy;
+    memory.byteBudget = budget;
+  }
+  const layout = instanceLayout(compiled.layout, policy, allocatedBytes);
+  const guarded = options.stackGuard ?? true;
+  const stack = {
+    low: guarded && layout.stack ? layout.stack.start : -Infinity,
+    top: layout.stackPointer ? layout.stackPointer.initial : 0,
+  };
   for (let i = m.importedTableCount; i < m.tables.length; i++) tables.push(new TableInstance(m.tables[i]));
   for (let i = m.importedGlobalCount; i < m.globals.length; i++) globals.push(new GlobalCell(m.globals[i], null));
 
-  const env: InstanceEnv = { memory, tables, globals, imports: imported, datas: [], elems: [] };
-  const functions = compiled.factory(env);
+  const env: InstanceEnv = { memory, tables, globals, imports: imported, datas: [], elems: [], stack };
+  const { functions, stackLowWater } = compiled.factory(env);
   for (let i = m.importedFuncCount; i < functions.length; i++) {
     const fn = functions[i];
     fn.type = m.types[m.funcTypes[i]];
@@ -161,7 +215,11 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     });
     m.datas.forEach((seg, i) => {
       if (seg.mode === 'active') {
-        const offset = evalConst(seg.offset!, globals, functions) as number;
+        const offset = (evalConst(seg.offset!, globals, functions) as number) >>> 0;
+        const end = offset + seg.bytes.length;
+        if (end > memory!.byteLength) {
+          throw new RuntimeError(`out of bounds memory access: data segment ${i} [${offset}, ${end}) does not fit in linear memory of ${memory!.byteLength} bytes`, 'out of bounds memory access');
+        }
         memory_init(memory!, env.datas, i, offset, 0, seg.bytes.length);
         data_drop(env.datas, i);
       }
@@ -170,5 +228,5 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
   } catch (e) {
     throw boundaryError(e);
   }
-  return { exports, memory, functions };
+  return { exports, memory, functions, layout, stackLowWater };
 }

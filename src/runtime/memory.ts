@@ -16,6 +16,8 @@ export class LinearMemory {
   /** Maximum size in pages, from the memory type (or the spec's limit). */
   readonly maxPages: number;
   growPolicy: GrowPolicy = 'spec';
+  /** heapbase's maxMemoryBytes option: growth past it fails like growth past the maximum. */
+  byteBudget = Infinity;
   private readonly listeners: (() => void)[] = [];
 
   constructor(readonly type: MemoryType, byteLength = type.min * 2 ** type.pageSizeLog2) {
@@ -47,6 +49,7 @@ export class LinearMemory {
     if (delta === 0) return old;
     if (old + delta > this.maxPages) return -1;
     const newLength = (old + delta) * this.pageSize;
+    if (newLength > this.byteBudget) return -1;
     let next: ArrayBuffer;
     try {
       next = new ArrayBuffer(newLength);

@@ -1,0 +1,381 @@
+// The memory layout of a module, from the module alone (DESIGN.md, "Linear memory rules" and
+// "Layout"): where the static data, the stack and the heap are, how many bytes the module needs,
+// how many heapbase allocates under each `memory` policy, and why.
+//
+// The facts come from wasm-ld's conventions: the linker-defined globals `__heap_base`,
+// `__data_end` and `__global_base` (when exported, or named in the name section), the stack
+// pointer global, and the active data segments. Whatever a module does not say is left unknown
+// rather than guessed: a region whose contents cannot be placed is reported as 'unknown'.
+import type { ConstExpr, ModuleIR } from '../binary/module.js';
+import type { ValidationFacts } from '../validate/index.js';
+
+export type RegionName = 'static data' | 'stack' | 'heap' | 'unused' | 'unknown';
+
+export interface Region {
+  /**
+   * 'unused': nothing the module describes lives there (below `__global_base`, alignment
+   * padding). 'unknown': something does (the module has a stack pointer, or static data without
+   * segments) but the module does not say what is where.
+   */
+  name: RegionName;
+  start: number;
+  end: number;
+  grows: 'up' | 'down' | null;
+}
+
+export interface ResizeBlocker {
+  op: 'memory.size' | 'memory.grow';
+  funcIndex: number;
+  funcName: string | null;
+  pos: number;
+}
+
+export interface LayoutReport {
+  /** The module's name from the name section (wasm-ld writes the output file's name), if any. */
+  moduleName: string | null;
+  memory: { imported: boolean; initialPages: number; maximumPages: number | null; pageSize: number } | null;
+  stackPointer: { globalIndex: number; name: string | null; initial: number } | null;
+  /** Value of the exported `__heap_base`, when exported as an immutable i32 global with an i32.const initialiser. */
+  heapBase: number | null;
+  /** `__data_end` if exported (or named in the name section), else the highest data segment end. */
+  dataEnd: number | null;
+  /** `__global_base` if exported (or named in the name section), else the lowest active data segment start. */
+  globalBase: number | null;
+  /** Stack below the static data (wasm-ld --stack-first); null when the module does not tell. */
+  stackFirst: boolean | null;
+  /** Sorted by start, covering [0, allocatedBytes.auto) without gaps or overlaps. */
+  regions: Region[];
+  /** The stack region's bounds (the lower bound is where a stack guard goes), if known. */
+  stack: { start: number; end: number } | null;
+  /** `__heap_base` when known (exported). */
+  requiredBytes: number | null;
+  /** Allocation under each `memory` policy. */
+  allocatedBytes: { auto: number; pages: number };
+  /** True when 'auto' allocates exactly `__heap_base` bytes. */
+  trimmed: boolean;
+  /** The sizing decision and why. */
+  reason: string;
+  /** The first memory.size and the first memory.grow of every function that has them. */
+  blockers: ResizeBlocker[];
+  /** Link options that would shrink the memory or make the layout safer, each with its effect. */
+  suggestions: string[];
+  /** Further observations: what is estimated or unknown, data segments that will not fit, … */
+  notes: string[];
+}
+
+const STACK_ALIGN = 16; // the wasm32 C ABI's stack alignment; wasm-ld aligns the stack and __heap_base to it
+const DEFAULT_STACK = 65536; // wasm-ld's default -z stack-size
+const WASM_PAGE = 65536;
+
+const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
+
+/** The value of a constant expression that is a single `i32.const`, as an unsigned address. */
+function i32Const(expr: ConstExpr | null | undefined): number | null {
+  if (!expr || expr.length < 1) return null;
+  const first = expr[0];
+  if (first.op.name !== 'i32.const') return null;
+  if (expr.length > 2 || (expr.length === 2 && expr[1].op.name !== 'end')) return null;
+  return first.a >>> 0;
+}
+
+/** Initial value of global `index` if it is a defined immutable-or-not i32 global initialised by i32.const. */
+function globalConst(ir: ModuleIR, index: number): number | null {
+  if (index < ir.importedGlobalCount || index >= ir.globals.length) return null;
+  if (ir.globals[index].type !== 'i32') return null;
+  return i32Const(ir.globalInits[index - ir.importedGlobalCount]);
+}
+
+/** An immutable i32 const global found by its export name, or failing that by its name-section name. */
+function linkerSymbol(ir: ModuleIR, name: string, allowNameSection: boolean): number | null {
+  const exp = ir.exports.find((e) => e.kind === 'global' && e.name === name);
+  const candidates: number[] = [];
+  if (exp) candidates.push(exp.index);
+  if (allowNameSection) for (const [index, n] of ir.names.globals) if (n === name) candidates.push(index);
+  for (const index of candidates) {
+    const g = ir.globals[index];
+    if (g && !g.mutable) {
+      const v = globalConst(ir, index);
+      if (v !== null) return v;
+    }
+  }
+  return null;
+}
+
+function funcLabel(name: string | null, index: number): string {
+  return name === null ? `function ${index}` : `function \`${name}\` (index ${index})`;
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+const num = (n: number): string => n.toLocaleString('en-US');
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${num(n)} bytes`;
+  const kib = n / 1024;
+  if (kib < 1024) return `${num(n)} bytes (${Number.isInteger(kib) ? kib : kib.toFixed(2)} KiB)`;
+  const mib = kib / 1024;
+  return `${num(n)} bytes (${Number.isInteger(mib) ? mib : mib.toFixed(2)} MiB)`;
+}
+
+function findBlockers(ir: ModuleIR, facts: ValidationFacts): ResizeBlocker[] {
+  const blockers: ResizeBlocker[] = [];
+  const seen = new Set<string>();
+  const add = (op: ResizeBlocker['op'], funcIndex: number, pos: number): void => {
+    const key = `${op}@${funcIndex}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    blockers.push({ op, funcIndex, funcName: ir.names.functions.get(funcIndex) ?? null, pos });
+  };
+  for (const use of facts.memoryResizeUses) {
+    add(use.op, use.funcIndex, use.pos);
+    // The validator records the first use in each function; find the first of the other op too,
+    // so that a function that calls memory.size before memory.grow is reported for its grow.
+    const body = ir.bodies[use.funcIndex - ir.importedFuncCount];
+    const other = use.op === 'memory.size' ? 'memory.grow' : 'memory.size';
+    const instr = body?.code.find((i) => i.op.name === other);
+    if (instr) add(other, use.funcIndex, instr.pos);
+  }
+  return blockers.sort((a, b) => a.funcIndex - b.funcIndex || a.pos - b.pos);
+}
+
+function blockerReason(blockers: ResizeBlocker[]): string {
+  // memory.grow is the telling one (an allocator that grows memory); name it first.
+  const first = blockers.find((b) => b.op === 'memory.grow') ?? blockers[0];
+  let text = `not trimmed: ${first.op} in ${funcLabel(first.funcName, first.funcIndex)} at byte ${hex(first.pos)}`;
+  const others = blockers.filter((b) => b !== first);
+  const sameFunc = others.filter((b) => b.funcIndex === first.funcIndex);
+  const otherFuncs = new Set(others.filter((b) => b.funcIndex !== first.funcIndex).map((b) => b.funcIndex));
+  const extra: string[] = [];
+  if (sameFunc.length > 0) extra.push(`${sameFunc.map((b) => b.op).join(' and ')} at byte ${sameFunc.map((b) => hex(b.pos)).join(', ')} in the same function`);
+  if (otherFuncs.size > 0) {
+    const list = [...otherFuncs].slice(0, 3).map((i) => funcLabel(blockers.find((b) => b.funcIndex === i)?.funcName ?? null, i));
+    extra.push(`${otherFuncs.size === 1 ? 'also in' : `also in ${otherFuncs.size} other functions:`} ${list.join(', ')}${otherFuncs.size > 3 ? ', …' : ''}`);
+  }
+  if (extra.length > 0) text += ` (${extra.join('; ')})`;
+  return text;
+}
+
+interface Span { name: RegionName; start: number; end: number; priority: number }
+
+/** Partition [0, total) by the given spans (higher priority wins an overlap); gaps get `gap(start)`. */
+function partition(spans: Span[], total: number, gap: (start: number) => RegionName): Region[] {
+  const points = new Set<number>([0, total]);
+  for (const s of spans) {
+    if (s.start < total) points.add(Math.max(0, s.start));
+    if (s.end < total) points.add(Math.max(0, s.end));
+  }
+  const sorted = [...points].filter((p) => p >= 0 && p <= total).sort((a, b) => a - b);
+  const out: Region[] = [];
+  for (let i = 0; i + 1 < sorted.length; i++) {
+    const start = sorted[i];
+    const end = sorted[i + 1];
+    let best: Span | null = null;
+    for (const s of spans) if (s.start <= start && s.end >= end && s.end > s.start && (!best || s.priority > best.priority)) best = s;
+    const name = best ? best.name : gap(start);
+    const last = out[out.length - 1];
+    if (last && last.name === name && last.end === start) last.end = end;
+    else out.push({ name, start, end, grows: growsOf(name) });
+  }
+  return out;
+}
+
+function growsOf(name: RegionName): Region['grows'] {
+  return name === 'stack' ? 'down' : name === 'heap' ? 'up' : null;
+}
+
+export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutReport {
+  const moduleName = ir.names.module ?? null;
+  const blockers = findBlockers(ir, facts);
+  const notes: string[] = [];
+  const suggestions: string[] = [];
+
+  const memType = ir.memories[0];
+  if (memType === undefined) {
+    return {
+      moduleName, memory: null, stackPointer: null, heapBase: null, dataEnd: null, globalBase: null, stackFirst: null,
+      regions: [], stack: null, requiredBytes: null, allocatedBytes: { auto: 0, pages: 0 }, trimmed: false,
+      reason: 'no memory: the module neither defines nor imports a linear memory', blockers, suggestions, notes,
+    };
+  }
+  const pageSize = 2 ** memType.pageSizeLog2;
+  const memory = {
+    imported: ir.importedMemoryCount > 0,
+    initialPages: memType.min,
+    maximumPages: memType.max ?? null,
+    pageSize,
+  };
+  const pagesBytes = memType.min * pageSize;
+
+  // __heap_base: only an exported immutable i32 global with an i32.const initialiser counts for
+  // sizing (DESIGN.md); one named only in the name section still tells where the heap starts.
+  const heapExport = ir.exports.find((e) => e.name === '__heap_base');
+  let heapBase: number | null = null;
+  let heapProblem: string | null = null;
+  if (!heapExport) heapProblem = '__heap_base is not exported (link with -Wl,--export=__heap_base)';
+  else if (heapExport.kind !== 'global') heapProblem = `the export __heap_base is a ${heapExport.kind === 'func' ? 'function' : heapExport.kind}, not a global`;
+  else {
+    const g = ir.globals[heapExport.index];
+    const value = globalConst(ir, heapExport.index);
+    if (g.type !== 'i32') heapProblem = `__heap_base is a global of type ${g.type}, not i32`;
+    else if (g.mutable) heapProblem = '__heap_base is a mutable global';
+    else if (value === null) heapProblem = heapExport.index < ir.importedGlobalCount
+      ? '__heap_base is an imported global, not a constant'
+      : '__heap_base is not initialised by an i32.const';
+    else heapBase = value;
+  }
+  const heapBaseHint = heapBase ?? linkerSymbol(ir, '__heap_base', true);
+
+  // Data segments: active, in memory 0, at a constant offset.
+  const segments: { index: number; start: number; end: number }[] = [];
+  ir.datas.forEach((d, index) => {
+    if (d.mode !== 'active' || d.memory !== 0) return;
+    const start = i32Const(d.offset);
+    if (start === null) {
+      notes.push(`data segment ${index} is placed at a non-constant offset; it is left out of the layout`);
+      return;
+    }
+    if (d.bytes.length > 0) segments.push({ index, start, end: start + d.bytes.length });
+  });
+  const segLow = segments.length ? Math.min(...segments.map((s) => s.start)) : null;
+  const segHigh = segments.length ? Math.max(...segments.map((s) => s.end)) : null;
+  const globalBase = linkerSymbol(ir, '__global_base', true) ?? segLow;
+  const dataEnd = linkerSymbol(ir, '__data_end', true) ?? segHigh;
+
+  // Stack pointer: `__stack_pointer` by name (name section, or an export of that name), failing
+  // that the first mutable i32 global whose initial value is ≤ __heap_base (wasm-ld convention).
+  let stackPointer: LayoutReport['stackPointer'] = null;
+  const spCandidates: number[] = [];
+  for (const [index, n] of ir.names.globals) if (n === '__stack_pointer') spCandidates.push(index);
+  for (const e of ir.exports) if (e.kind === 'global' && e.name === '__stack_pointer') spCandidates.push(e.index);
+  for (const index of spCandidates) {
+    const g = ir.globals[index];
+    const v = globalConst(ir, index);
+    if (g && g.mutable && v !== null) {
+      stackPointer = { globalIndex: index, name: '__stack_pointer', initial: v };
+      break;
+    }
+  }
+  if (stackPointer === null) {
+    const limit = heapBaseHint ?? pagesBytes;
+    for (let index = ir.importedGlobalCount; index < ir.globals.length; index++) {
+      const g = ir.globals[index];
+      const v = globalConst(ir, index);
+      if (g.mutable && v !== null && v <= limit) {
+        stackPointer = { globalIndex: index, name: ir.names.globals.get(index) ?? null, initial: v };
+        break;
+      }
+    }
+  }
+  const stackTop = stackPointer?.initial ?? null;
+
+  // Stack first? The stack top is at or below the static data with --stack-first, above it
+  // otherwise. Without any data, wasm-ld's default layout puts the stack top at __heap_base,
+  // which --stack-first does too when there is no data at all: then the module does not tell.
+  let stackFirst: boolean | null = null;
+  if (stackTop !== null) {
+    if (globalBase !== null) stackFirst = stackTop <= globalBase;
+    else if (dataEnd !== null) stackFirst = stackTop <= dataEnd;
+    else if (heapBaseHint !== null && stackTop < heapBaseHint) stackFirst = true;
+  }
+
+  // Sizing decision.
+  let trimmed = false;
+  let reason: string;
+  if (memory.imported) reason = 'not trimmed: the memory is imported (the host creates it)';
+  else if (heapProblem !== null) reason = `not trimmed: ${heapProblem}`;
+  else if (blockers.length > 0) reason = blockerReason(blockers);
+  else {
+    trimmed = true;
+    reason = `trimmed to __heap_base (${num(heapBase!)} bytes): no memory.size or memory.grow`;
+  }
+  const autoBytes = trimmed ? heapBase! : pagesBytes;
+  if (trimmed && heapBase! > pagesBytes) {
+    notes.push(`__heap_base (${num(heapBase!)}) is above the initial memory (${num(pagesBytes)} bytes): 'auto' allocates more than the module declares`);
+  }
+
+  // Regions.
+  const dataEndSymbol = linkerSymbol(ir, '__data_end', true);
+  const spans: Span[] = [];
+  let stack: LayoutReport['stack'] = null;
+  let dataStart = globalBase;
+  let dataStop = dataEnd;
+  if (stackFirst === true) {
+    stack = { start: 0, end: stackTop! };
+    // Static data follows the stack, up to __data_end; wasm-ld then puts __heap_base at
+    // __data_end rounded up to 16. Zero-initialised data (.bss) has no segment, so without
+    // __data_end a gap of 16 bytes or more between the last segment and __heap_base is .bss.
+    if (dataStart === null) dataStart = stackTop!;
+    if (dataEndSymbol === null && heapBaseHint !== null && heapBaseHint > dataStart
+        && (dataStop === null || heapBaseHint - dataStop >= STACK_ALIGN)) {
+      if (dataStop !== null) notes.push(`static data runs to __heap_base (${num(heapBaseHint)}), past the last data segment (${num(dataStop)}): zero-initialised data has no segment`);
+      dataStop = heapBaseHint;
+    }
+  } else if (stackFirst === false && dataEnd !== null && stackTop! >= dataEnd) {
+    // wasm-ld puts the stack at __data_end rounded up to the stack alignment.
+    stack = { start: Math.min(alignUp(dataEnd, STACK_ALIGN), stackTop!), end: stackTop! };
+    if (dataEndSymbol === null && stack.start < stackTop!) {
+      notes.push('the stack\'s lower bound is taken from the last data segment; zero-initialised data (.bss) above it has no segment, so the real bound may be higher (export __data_end to know it)');
+    }
+  }
+  if (stack) spans.push({ name: 'stack', start: stack.start, end: stack.end, priority: 2 });
+  if (dataStart !== null && dataStop !== null && dataStop > dataStart) {
+    spans.push({ name: 'static data', start: dataStart, end: dataStop, priority: 3 });
+  }
+  for (const s of segments) spans.push({ name: 'static data', start: s.start, end: s.end, priority: 3 });
+
+  // The heap starts at __heap_base; without it, where wasm-ld would have put __heap_base.
+  let heapStart = heapBaseHint;
+  if (heapStart === null) {
+    if (stackFirst === true && dataStop !== null) heapStart = alignUp(dataStop, STACK_ALIGN);
+    else if (stackFirst === false && stackTop !== null) heapStart = stackTop;
+    if (heapStart !== null) notes.push(`the heap start (${num(heapStart)}) is estimated: __heap_base is not exported`);
+  }
+  if (heapStart !== null && heapStart <= autoBytes) spans.push({ name: 'heap', start: heapStart, end: autoBytes, priority: 1 });
+
+  // Gaps: 'unknown' below the stack top when the stack could not be placed, or below the heap
+  // when static data exists that has no segments; 'unused' otherwise.
+  const unknownBelow = stackTop !== null && stack === null ? stackTop : -1;
+  const regions = partition(spans, autoBytes, (start) => (start < unknownBelow ? 'unknown' : 'unused'));
+  if (heapStart !== null && heapStart === autoBytes) regions.push({ name: 'heap', start: heapStart, end: heapStart, grows: 'up' });
+
+  if (stackTop !== null && stack === null) {
+    notes.push(stackFirst === false
+      ? 'the stack\'s lower bound is unknown: the module has no data segments and does not export __data_end'
+      : 'where the stack is cannot be told: the module has no data segments and does not export __data_end or __global_base');
+  }
+  if (stackPointer === null && !memory.imported) notes.push('no stack pointer global: the module has no auxiliary stack in linear memory, or it is not wasm-ld\'s');
+  if (trimmed) {
+    for (const s of segments) {
+      if (s.end > autoBytes) notes.push(`data segment ${s.index} [${num(s.start)}, ${num(s.end)}) extends past __heap_base (${num(autoBytes)}): instantiation under 'auto' fails`);
+    }
+  }
+
+  // Suggestions: link options that would shrink the memory or make it safer.
+  const stackSize = stack ? stack.end - stack.start : null;
+  if (!memory.imported && heapProblem !== null && heapProblem.startsWith('__heap_base is not exported')) {
+    suggestions.push(blockers.length > 0
+      ? '-Wl,--export=__heap_base: reports where the heap starts (the memory still is not trimmed: the module uses memory.size/memory.grow)'
+      : `-Wl,--export=__heap_base: lets heapbase allocate exactly what the module needs${heapStart !== null ? ` (${num(heapStart)} bytes)` : ''} instead of ${num(pagesBytes)} bytes`);
+  }
+  if (stackSize !== null && stackSize >= DEFAULT_STACK) {
+    suggestions.push(`-z stack-size=<bytes>: the stack is ${formatBytes(stackSize)}${stackSize === DEFAULT_STACK ? ', wasm-ld\'s default' : ''}; most embedded programs need far less (for example -z stack-size=8192), and every byte saved is a byte not allocated`);
+  }
+  if (stackFirst === false) {
+    suggestions.push('-Wl,--stack-first: puts the stack below the static data, so a stack overflow runs below address 0 and traps instead of overwriting data');
+  }
+  if (!memory.imported && !trimmed && pageSize === WASM_PAGE) {
+    const need = heapBaseHint ?? heapStart;
+    if (need !== null) {
+      const minPages = Math.max(1, Math.ceil(need / WASM_PAGE));
+      if (memType.min > minPages) {
+        suggestions.push(`-Wl,--initial-memory=${minPages * WASM_PAGE}: the layout needs ${num(need)} bytes but the memory starts with ${memType.min} pages (${num(pagesBytes)} bytes)`);
+      }
+    }
+  }
+  if (memory.imported) suggestions.push('link without --import-memory: a module that defines its memory can have it trimmed to __heap_base');
+
+  return {
+    moduleName, memory, stackPointer, heapBase, dataEnd, globalBase, stackFirst, regions, stack,
+    requiredBytes: heapBase, allocatedBytes: { auto: autoBytes, pages: pagesBytes }, trimmed, reason, blockers,
+    suggestions, notes,
+  };
+}
