@@ -65,22 +65,26 @@ export class Instance {
   readonly exports: Record<string, unknown>;
   /** Host access to the instance's linear memory (null without one). */
   readonly memory: HostMemory | null;
-  /** The memory layout, with the allocation made for this instance. */
-  readonly layout: InstanceLayout;
   readonly stats: InstanceStats;
+  readonly #state: InstanceState;
 
   constructor(module: Module, importObject?: ImportObject, options?: InstanceOptions) {
     if (!(module instanceof Module)) throw new TypeError('WebAssembly.Instance: the first argument must be a heapbase Module');
     const state: InstanceState = instantiateModule(module.compiled, importObject, options);
+    this.#state = state;
     this.exports = state.exports;
     this.memory = state.memory ? new HostMemory(state.memory) : null;
-    this.layout = state.layout;
-    const stackTop = state.layout.stackPointer?.initial ?? 0;
+    const stackTop = module.compiled.layout.stackPointer?.initial ?? 0;
     this.stats = {
       get stackPeak(): number {
         return stackTop - state.stackLowWater();
       },
     };
+  }
+
+  /** The memory layout, with the allocation made for this instance. */
+  get layout(): InstanceLayout {
+    return this.#state.layout();
   }
 }
 

@@ -371,6 +371,9 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
       }
     }
   }
+  if (stackTop !== null && stack === null && dataEndSymbol === null) {
+    suggestions.push('-Wl,--export=__data_end: tells where the static data ends and so where the stack is, which lets heapbase guard it against overflow');
+  }
   if (memory.imported) suggestions.push('link without --import-memory: a module that defines its memory can have it trimmed to __heap_base');
 
   return {

@@ -1,3 +1,301 @@
-import type { LayoutReport } from './analyze.js';
-export interface SvgOptions { title?: string }
-export function renderSvg(report: LayoutReport, options: SvgOptions = {}): string { return `<svg>${options.title ?? report.moduleName}</svg>`; }
+// A layout report as a standalone SVG diagram: the memory as a vertical column, address 0 at the
+// bottom, each region coloured and labelled; arrows for the stack growing down and the heap
+// growing up; __heap_base and the stack pointer marked; the key figures and the sizing decision
+// beside it. No external resources; every text from the module is escaped.
+import { formatBytes, type LayoutReport, type Region, type RegionName } from './analyze.js';
+
+export interface SvgOptions {
+  /** Title; default "Memory layout of <module name>" (or without the name when it is unknown). */
+  title?: string;
+}
+
+const num = (n: number): string => n.toLocaleString('en-US');
+
+/** Escapes text for XML content and attribute values. */
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
+    // Characters XML 1.0 does not allow, even escaped.
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd');
+}
+
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+const MONO = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace";
+
+interface Style { fill: string; stroke: string; text: string }
+const styles: Record<RegionName, Style> = {
+  stack: { fill: '#ede4ff', stroke: '#7c3aed', text: '#4c1d95' },
+  'static data': { fill: '#dbeafe', stroke: '#2563eb', text: '#1e3a8a' },
+  heap: { fill: '#dcfce7', stroke: '#16a34a', text: '#14532d' },
+  unused: { fill: 'url(#hatch-unused)', stroke: '#9ca3af', text: '#4b5563' },
+  unknown: { fill: 'url(#hatch-unknown)', stroke: '#d97706', text: '#78350f' },
+};
+
+/** Heights for the regions: proportional, but at least `min` for a non-empty region; sum = total. */
+function heights(regions: readonly Region[], total: number, min: number): { h: number[]; enlarged: boolean } {
+  const sizes = regions.map((r) => r.end - r.start);
+  const h = sizes.map(() => 0);
+  const fixed = new Set<number>();
+  let enlarged = false;
+  for (;;) {
+    const free = sizes.reduce((s, v, i) => s + (fixed.has(i) || v === 0 ? 0 : v), 0);
+    const room = total - fixed.size * min;
+    let changed = false;
+    sizes.forEach((v, i) => {
+      if (v === 0 || fixed.has(i)) return;
+      h[i] = free > 0 ? (v / free) * room : 0;
+      if (h[i] < min) { fixed.add(i); h[i] = min; changed = true; enlarged = true; }
+    });
+    if (!changed || fixed.size === sizes.filter((v) => v > 0).length) break;
+  }
+  for (const i of fixed) h[i] = min;
+  return { h, enlarged };
+}
+
+/** Greedy word wrap to at most `max` characters a line. */
+function wrap(text: string, max: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (word === '') continue;
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= max) line += ` ${word}`;
+    else { out.push(line); line = word; }
+    while (line.length > max) { out.push(line.slice(0, max)); line = line.slice(max); }
+  }
+  if (line !== '') out.push(line);
+  return out;
+}
+
+function shortBytes(n: number): string {
+  if (n < 1024) return `${num(n)} B`;
+  const k = n / 1024;
+  if (k < 1024) return `${Number.isInteger(k) ? k : k.toFixed(k < 10 ? 2 : 1)} KiB`;
+  const m = k / 1024;
+  return `${Number.isInteger(m) ? m : m.toFixed(2)} MiB`;
+}
+
+export function renderSvg(report: LayoutReport, options: SvgOptions = {}): string {
+  const W = 920;
+  const title = options.title ?? `Memory layout${report.moduleName !== null ? ` of ${report.moduleName}` : ''}`;
+  const parts: string[] = [];
+  const t = (x: number, y: number, text: string, attrs = ''): string =>
+    `<text x="${r1(x)}" y="${r1(y)}"${attrs ? ` ${attrs}` : ''}>${escapeXml(text)}</text>`;
+
+  const mem = report.memory;
+  const auto = report.allocatedBytes.auto;
+  const pages = report.allocatedBytes.pages;
+  const subtitle = mem === null
+    ? report.reason
+    : `${formatBytes(auto)} allocated under 'auto'${report.trimmed ? ' (trimmed to __heap_base)' : ''} · ${formatBytes(pages)} under 'pages'`;
+
+  // Geometry of the column.
+  const colX = 150;
+  const colW = 210;
+  const top = 120;
+  const ghost = mem !== null && pages > auto ? 56 : 0; // dashed box for what only 'pages' allocates
+  const colTop = top + ghost;
+  const colH = mem === null || report.regions.length === 0 ? 0 : Math.max(360, 40 * report.regions.filter((r) => r.end > r.start).length);
+  const colBottom = colTop + colH;
+
+  // Right panel lines (figures, decision, suggestions, notes), wrapped to the panel's width.
+  const panelX = 610;
+  const panelChars = 44;
+  type Line = { text: string; kind: 'head' | 'key' | 'body' | 'good' | 'bad' | 'gap' };
+  const panel: Line[] = [];
+  if (mem !== null) {
+    const sp = report.stackPointer;
+    const kv = (k: string, v: string): void => { for (const [i, l] of wrap(`${k}: ${v}`, panelChars).entries()) panel.push({ text: i === 0 ? l : `   ${l}`, kind: 'key' }); };
+    panel.push({ text: 'Figures', kind: 'head' });
+    kv('__heap_base', report.heapBase !== null ? num(report.heapBase) : 'not exported');
+    kv('__data_end', report.dataEnd !== null ? num(report.dataEnd) : 'unknown');
+    kv('__global_base', report.globalBase !== null ? num(report.globalBase) : 'unknown');
+    kv('stack pointer', sp ? `${sp.name ?? `global ${sp.globalIndex}`} = ${num(sp.initial)}` : 'none found');
+    kv('stack first', report.stackFirst === null ? 'unknown' : report.stackFirst ? 'yes' : 'no');
+    kv('required', report.requiredBytes !== null ? formatBytes(report.requiredBytes) : 'unknown');
+    kv("allocated ('auto')", formatBytes(auto));
+    kv("allocated ('pages')", `${formatBytes(pages)}, ${num(mem.initialPages)} page${mem.initialPages === 1 ? '' : 's'}`);
+    panel.push({ text: '', kind: 'gap' });
+    panel.push({ text: 'Decision', kind: 'head' });
+    for (const l of wrap(report.reason, panelChars)) panel.push({ text: l, kind: report.trimmed ? 'good' : 'bad' });
+    if (report.suggestions.length > 0) {
+      panel.push({ text: '', kind: 'gap' });
+      panel.push({ text: 'Suggestions', kind: 'head' });
+      for (const s of report.suggestions) for (const [i, l] of wrap(s, panelChars - 2).entries()) panel.push({ text: `${i === 0 ? '• ' : '  '}${l}`, kind: 'body' });
+    }
+  }
+  const panelTop = top;
+  const panelLineH = 19;
+  const panelBottom = panelTop + panel.length * panelLineH;
+
+  // Notes under everything.
+  const footer: string[] = [];
+  let regionHeights: number[] = [];
+  if (colH > 0) {
+    const { h, enlarged } = heights(report.regions, colH, 34);
+    regionHeights = h;
+    if (enlarged) footer.push('Heights are to scale, except that small regions are drawn at a minimum height so they can be read.');
+  }
+  for (const n of report.notes) footer.push(`Note: ${n}`);
+  const footerLines = footer.flatMap((f) => wrap(f, 120));
+  const contentBottom = Math.max(colBottom + 40, panelBottom + 10);
+  const H = Math.ceil(contentBottom + 16 + footerLines.length * 17 + 14);
+
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${escapeXml(FONT)}" role="img" aria-label="${escapeXml(title)}">`);
+  parts.push(`<title>${escapeXml(title)}</title>`);
+  parts.push('<defs>'
+    + '<pattern id="hatch-unused" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" fill="#f3f4f6"/><line x1="0" y1="0" x2="0" y2="8" stroke="#d1d5db" stroke-width="3"/></pattern>'
+    + '<pattern id="hatch-unknown" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" fill="#fffbeb"/><line x1="0" y1="0" x2="0" y2="8" stroke="#fcd34d" stroke-width="3"/></pattern>'
+    + '<marker id="arrow-stack" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7c3aed"/></marker>'
+    + '<marker id="arrow-heap" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#16a34a"/></marker>'
+    + '</defs>');
+  parts.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
+  parts.push(t(24, 40, title, 'font-size="22" font-weight="700" fill="#111827"'));
+  for (const [i, l] of wrap(subtitle, 110).entries()) parts.push(t(24, 66 + i * 18, l, 'font-size="14" fill="#4b5563"'));
+
+  if (colH > 0) {
+    // y of an address boundary, from the region heights (address 0 at the bottom).
+    const bounds: { addr: number; y: number }[] = [];
+    let y = colBottom;
+    bounds.push({ addr: 0, y });
+    report.regions.forEach((r, i) => {
+      y -= regionHeights[i];
+      bounds.push({ addr: r.end, y });
+    });
+    const yOf = (addr: number): number => {
+      for (let i = 0; i < report.regions.length; i++) {
+        const r = report.regions[i];
+        if (addr >= r.start && addr <= r.end && r.end > r.start) {
+          const y0 = bounds[i].y;
+          return y0 - ((addr - r.start) / (r.end - r.start)) * regionHeights[i];
+        }
+      }
+      return addr <= 0 ? colBottom : colTop;
+    };
+
+    // Ghost box: memory that only the 'pages' policy allocates.
+    if (ghost > 0) {
+      parts.push(`<rect x="${colX}" y="${top + 4}" width="${colW}" height="${ghost - 8}" rx="4" fill="#f9fafb" stroke="#9ca3af" stroke-dasharray="5 4"/>`);
+      parts.push(t(colX + colW / 2, top + ghost / 2 - 2, `+ ${formatBytes(pages - auto).replace(/ \(.*\)$/, '')}`, `text-anchor="middle" font-size="12" fill="#6b7280" font-family="${escapeXml(MONO)}"`));
+      parts.push(t(colX + colW / 2, top + ghost / 2 + 13, "allocated only under 'pages'", 'text-anchor="middle" font-size="11" fill="#6b7280"'));
+      parts.push(t(colX - 10, top + 8, num(pages), `text-anchor="end" dominant-baseline="middle" font-size="12" fill="#9ca3af" font-family="${escapeXml(MONO)}"`));
+    }
+
+    // Regions.
+    report.regions.forEach((r, i) => {
+      const h = regionHeights[i];
+      if (h <= 0) return;
+      const yTop = bounds[i + 1].y;
+      const st = styles[r.name];
+      parts.push(`<rect x="${colX}" y="${r1(yTop)}" width="${colW}" height="${r1(h)}" fill="${st.fill}" stroke="${st.stroke}" stroke-width="1.5"/>`);
+      const size = r.end - r.start;
+      const cx = colX + colW / 2 - (r.grows ? 10 : 0);
+      if (h >= 48) {
+        parts.push(t(cx, yTop + h / 2 - 4, r.name, `text-anchor="middle" font-size="15" font-weight="600" fill="${st.text}"`));
+        parts.push(t(cx, yTop + h / 2 + 14, formatBytes(size), `text-anchor="middle" font-size="12" fill="${st.text}"`));
+      } else {
+        parts.push(t(cx, yTop + h / 2 + 5, `${r.name} · ${shortBytes(size)}`, `text-anchor="middle" font-size="13" font-weight="600" fill="${st.text}"`));
+      }
+    });
+    parts.push(`<rect x="${colX}" y="${colTop}" width="${colW}" height="${colH}" fill="none" stroke="#374151" stroke-width="2"/>`);
+
+    // Growth arrows, inside the column near its right edge.
+    const ax = colX + colW - 18;
+    report.regions.forEach((r, i) => {
+      if (r.grows === null) return;
+      const h = regionHeights[i];
+      const yTop = bounds[i + 1].y;
+      const yBot = bounds[i].y;
+      if (r.grows === 'down' && h > 0) {
+        const len = Math.min(70, h - 10);
+        parts.push(`<line x1="${ax}" y1="${r1(yTop + 5)}" x2="${ax}" y2="${r1(yTop + 5 + len)}" stroke="#7c3aed" stroke-width="2.5" marker-end="url(#arrow-stack)"><title>the stack grows down</title></line>`);
+      }
+      if (r.grows === 'up') {
+        if (h > 0) {
+          const len = Math.min(70, h - 10);
+          parts.push(`<line x1="${ax}" y1="${r1(yBot - 5)}" x2="${ax}" y2="${r1(yBot - 5 - len)}" stroke="#16a34a" stroke-width="2.5" marker-end="url(#arrow-heap)"><title>the heap grows up</title></line>`);
+        } else if (ghost > 0 || r.start === auto) {
+          // A heap of 0 bytes (trimmed): the arrow points out of the top of the allocation.
+          const len = Math.min(34, Math.max(ghost, 40) - 14);
+          parts.push(`<line x1="${ax}" y1="${r1(yBot - 3)}" x2="${ax}" y2="${r1(yBot - 3 - len)}" stroke="#16a34a" stroke-width="2.5" stroke-dasharray="4 3" marker-end="url(#arrow-heap)"><title>the heap would grow up from here: 0 bytes allocated</title></line>`);
+        }
+      }
+    });
+
+    // Addresses on the left, at every boundary.
+    let lastY = Infinity;
+    for (const b of bounds) {
+      parts.push(`<line x1="${colX - 7}" y1="${r1(b.y)}" x2="${colX}" y2="${r1(b.y)}" stroke="#374151" stroke-width="1.5"/>`);
+      if (Math.abs(lastY - b.y) < 13) continue; // a zero-size region: the address is already there
+      parts.push(t(colX - 10, b.y, num(b.addr), `text-anchor="end" dominant-baseline="middle" font-size="12" fill="#374151" font-family="${escapeXml(MONO)}"`));
+      lastY = b.y;
+    }
+    parts.push(t(colX - 10, colBottom + 22, 'address', 'text-anchor="end" font-size="11" fill="#9ca3af"'));
+
+    // Symbols on the right: __heap_base, the stack pointer, __data_end.
+    const marks: { addr: number; label: string; color: string; strong: boolean }[] = [];
+    const sp = report.stackPointer;
+    const hb = report.heapBase;
+    if (hb !== null && sp !== null && sp.initial === hb) {
+      marks.push({ addr: hb, label: `__heap_base = ${sp.name ?? 'stack pointer'} = ${num(hb)}`, color: '#dc2626', strong: true });
+    } else {
+      if (hb !== null) marks.push({ addr: hb, label: `__heap_base = ${num(hb)}`, color: '#dc2626', strong: true });
+      if (sp !== null) marks.push({ addr: sp.initial, label: `${sp.name ?? `global ${sp.globalIndex}`} = ${num(sp.initial)} (stack top)`, color: '#7c3aed', strong: false });
+    }
+    if (report.dataEnd !== null && !marks.some((m) => m.addr === report.dataEnd)) {
+      marks.push({ addr: report.dataEnd, label: `__data_end = ${num(report.dataEnd)}`, color: '#2563eb', strong: false });
+    }
+    const placed = marks
+      .filter((m) => m.addr <= auto)
+      .map((m) => ({ ...m, y: yOf(m.addr), ly: yOf(m.addr) }))
+      .sort((a, b) => b.y - a.y);
+    // Spread the labels so they do not overlap (bottom to top), then shift back down if needed.
+    for (let i = 1; i < placed.length; i++) if (placed[i].ly > placed[i - 1].ly - 18) placed[i].ly = placed[i - 1].ly - 18;
+    const lx = colX + colW + 40;
+    for (const m of placed) {
+      if (m.strong) parts.push(`<line x1="${colX - 4}" y1="${r1(m.y)}" x2="${colX + colW + 4}" y2="${r1(m.y)}" stroke="${m.color}" stroke-width="2" stroke-dasharray="6 4"/>`);
+      parts.push(`<polyline points="${colX + colW + 4},${r1(m.y)} ${colX + colW + 20},${r1(m.y)} ${lx - 6},${r1(m.ly)}" fill="none" stroke="${m.color}" stroke-width="1.2"/>`);
+      parts.push(t(lx, m.ly, m.label, `dominant-baseline="middle" font-size="12.5" font-weight="${m.strong ? 700 : 500}" fill="${m.color}" font-family="${escapeXml(MONO)}"`));
+    }
+
+    // Legend under the column.
+    const names = [...new Set(report.regions.map((r) => r.name))];
+    let lgx = colX - 120;
+    const lgy = colBottom + 44;
+    for (const n of names) {
+      parts.push(`<rect x="${lgx}" y="${lgy - 10}" width="12" height="12" fill="${styles[n].fill}" stroke="${styles[n].stroke}"/>`);
+      parts.push(t(lgx + 17, lgy, n, 'font-size="12" fill="#374151"'));
+      lgx += 28 + n.length * 7;
+    }
+  }
+
+  // Right panel.
+  if (panel.length > 0) {
+    parts.push(`<rect x="${panelX - 16}" y="${panelTop - 20}" width="${W - panelX + 2}" height="${panel.length * panelLineH + 24}" rx="8" fill="#f9fafb" stroke="#e5e7eb"/>`);
+    panel.forEach((l, i) => {
+      const y = panelTop + i * panelLineH;
+      switch (l.kind) {
+        case 'head': parts.push(t(panelX, y, l.text, 'font-size="14" font-weight="700" fill="#111827"')); break;
+        case 'key': {
+          const colon = l.text.indexOf(': ');
+          if (colon > 0 && !l.text.startsWith(' ')) {
+            parts.push(`<text x="${panelX}" y="${y}" font-size="13" fill="#374151"><tspan font-weight="600">${escapeXml(l.text.slice(0, colon + 1))}</tspan> <tspan font-family="${escapeXml(MONO)}" font-size="12.5">${escapeXml(l.text.slice(colon + 2))}</tspan></text>`);
+          } else parts.push(t(panelX, y, l.text, `font-size="12.5" fill="#374151" font-family="${escapeXml(MONO)}"`));
+          break;
+        }
+        case 'good': parts.push(t(panelX, y, l.text, 'font-size="13" fill="#15803d"')); break;
+        case 'bad': parts.push(t(panelX, y, l.text, 'font-size="13" fill="#b45309"')); break;
+        case 'body': parts.push(t(panelX, y, l.text, 'font-size="12.5" fill="#374151"')); break;
+        case 'gap': break;
+      }
+    });
+  }
+
+  footerLines.forEach((l, i) => parts.push(t(24, contentBottom + 24 + i * 17, l, 'font-size="12" fill="#6b7280"')));
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
+
+function r1(n: number): string {
+  return String(Math.round(n * 10) / 10);
+}

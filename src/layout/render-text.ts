@@ -116,7 +116,7 @@ export function renderText(report: LayoutReport, options: TextOptions = {}): str
       lines.push(offset + label.length <= 4 + barWidth + 12 ? `${' '.repeat(offset)}${label}` : `${' '.repeat(Math.max(0, offset - label.length + 1))}${`__heap_base = ${num(heap)} ^`}`);
     }
     const names = [...new Set(report.regions.map((r) => r.name))];
-    lines.push(`    ${names.map((n) => `${paint(sgr[n], glyph[n])} ${n}`).join('   ')}   ${dim(`(${width} columns = ${formatBytes(total)}; small regions get one column)`)}`);
+    lines.push(`    ${names.map((n) => `${paint(sgr[n], glyph[n])} ${n}`).join('   ')}   ${dim(`(to scale: ${width} columns for ${num(total)} bytes; a small region still gets one)`)}`);
   }
 
   // Key figures.
@@ -139,7 +139,7 @@ export function renderText(report: LayoutReport, options: TextOptions = {}): str
   lines.push('');
   const fw = Math.max(...figures.map(([k]) => k.length));
   for (const [k, v] of figures) lines.push(`  ${pad(k, fw)}  ${v}`);
-  if (report.blockers.length > 1) {
+  if (new Set(report.blockers.map((b) => b.funcIndex)).size > 1) {
     lines.push('');
     lines.push('  memory.size / memory.grow:');
     for (const b of report.blockers) {

@@ -37,8 +37,8 @@ export interface InstanceState {
   exports: Record<string, unknown>;
   memory: LinearMemory | null;
   functions: WasmFunction[];
-  /** The layout with the allocation actually made. */
-  layout: InstanceLayout;
+  /** The layout with the allocation actually made (built on demand: most instances never ask). */
+  layout(): InstanceLayout;
   /** Lowest stack pointer value seen so far. */
   stackLowWater(): number;
 }
@@ -170,11 +170,11 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     memory.growPolicy = growPolicy;
     memory.byteBudget = budget;
   }
-  const layout = instanceLayout(compiled.layout, policy, allocatedBytes);
+  const report = compiled.layout;
   const guarded = options.stackGuard ?? true;
   const stack = {
-    low: guarded && layout.stack ? layout.stack.start : -Infinity,
-    top: layout.stackPointer ? layout.stackPointer.initial : 0,
+    low: guarded && report.stack ? report.stack.start : -Infinity,
+    top: report.stackPointer ? report.stackPointer.initial : 0,
   };
   for (let i = m.importedTableCount; i < m.tables.length; i++) tables.push(new TableInstance(m.tables[i]));
   for (let i = m.importedGlobalCount; i < m.globals.length; i++) globals.push(new GlobalCell(m.globals[i], null));
@@ -228,5 +228,6 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
   } catch (e) {
     throw boundaryError(e);
   }
+  const layout = (): InstanceLayout => instanceLayout(report, policy, allocatedBytes);
   return { exports, memory, functions, layout, stackLowWater };
 }
