@@ -5,6 +5,7 @@ import { compileModule } from './compile/module.js';
 import { Global, Memory, Table } from './runtime/api-objects.js';
 import { CompileError, LinkError, RuntimeError } from './runtime/errors.js';
 import { HostMemory } from './runtime/host-memory.js';
+import { moduleSourceUrl, registerModule } from './runtime/stack-trace.js';
 import {
   instantiate as instantiateModule, type CompiledModule, type InstanceLayout, type InstanceOptions, type InstanceState,
 } from './runtime/instance.js';
@@ -15,6 +16,8 @@ export { CompileError, LinkError, RuntimeError, Memory, Table, Global, HostMemor
 export type { TrapKind } from './runtime/errors.js';
 export type { InstanceOptions, InstanceLayout } from './runtime/instance.js';
 export { inspect, renderText, renderSvg } from './layout/index.js';
+export { hostFunction, type HostFunctionType, type TypedHostFunction } from './runtime/func.js';
+export type { ValType, FuncType } from './binary/module.js';
 export type { LayoutReport, Region, ResizeBlocker } from './layout/index.js';
 
 type Bytes = ArrayBuffer | ArrayBufferView;
@@ -35,7 +38,8 @@ export class Module {
     const ir = decodeModule(copyBytes(bytes));
     this.facts = validateModule(ir);
     const layout = analyzeLayout(ir, this.facts);
-    const factory = compileModule(ir, { stackPointerGlobal: layout.stackPointer?.globalIndex ?? null });
+    const id = registerModule(this, ir.names.functions);
+    const factory = compileModule(ir, { stackPointerGlobal: layout.stackPointer?.globalIndex ?? null }, moduleSourceUrl(id));
     this.compiled = { ir, factory, layout };
   }
 

@@ -69,8 +69,8 @@ export function generateModuleSource(m: ModuleIR, options: CodegenOptions): stri
   ].join('\n');
 }
 
-export function compileModule(m: ModuleIR, options: CodegenOptions): ModuleFactory {
-  const source = generateModuleSource(m, options);
+export function compileModule(m: ModuleIR, options: CodegenOptions, sourceUrl: string): ModuleFactory {
+  const source = `${generateModuleSource(m, options)}\n//# sourceURL=${sourceUrl}`;
   let outer: (rt: Record<string, unknown>) => ModuleFactory;
   try {
     outer = new Function('rt', source) as typeof outer;

@@ -76,7 +76,7 @@ function shortBytes(n: number): string {
 }
 
 export function renderSvg(report: LayoutReport, options: SvgOptions = {}): string {
-  const W = 920;
+  const W = 1040;
   const title = options.title ?? `Memory layout${report.moduleName !== null ? ` of ${report.moduleName}` : ''}`;
   const parts: string[] = [];
   const t = (x: number, y: number, text: string, attrs = ''): string =>
@@ -90,7 +90,7 @@ export function renderSvg(report: LayoutReport, options: SvgOptions = {}): strin
     : `${formatBytes(auto)} allocated under 'auto'${report.trimmed ? ' (trimmed to __heap_base)' : ''} · ${formatBytes(pages)} under 'pages'`;
 
   // Geometry of the column.
-  const colX = 150;
+  const colX = 130;
   const colW = 210;
   const top = 120;
   const ghost = mem !== null && pages > auto ? 56 : 0; // dashed box for what only 'pages' allocates
@@ -99,13 +99,14 @@ export function renderSvg(report: LayoutReport, options: SvgOptions = {}): strin
   const colBottom = colTop + colH;
 
   // Right panel lines (figures, decision, suggestions, notes), wrapped to the panel's width.
-  const panelX = 610;
+  const panelX = 700;
   const panelChars = 44;
-  type Line = { text: string; kind: 'head' | 'key' | 'body' | 'good' | 'bad' | 'gap' };
+  const valueX = panelX + 132;
+  type Line = { text: string; value?: string; kind: 'head' | 'key' | 'body' | 'good' | 'bad' | 'gap' };
   const panel: Line[] = [];
   if (mem !== null) {
     const sp = report.stackPointer;
-    const kv = (k: string, v: string): void => { for (const [i, l] of wrap(`${k}: ${v}`, panelChars).entries()) panel.push({ text: i === 0 ? l : `   ${l}`, kind: 'key' }); };
+    const kv = (k: string, v: string): void => { for (const [i, l] of wrap(v, 24).entries()) panel.push({ text: i === 0 ? k : '', value: l, kind: 'key' }); };
     panel.push({ text: 'Figures', kind: 'head' });
     kv('__heap_base', report.heapBase !== null ? num(report.heapBase) : 'not exported');
     kv('__data_end', report.dataEnd !== null ? num(report.dataEnd) : 'unknown');
@@ -113,8 +114,10 @@ export function renderSvg(report: LayoutReport, options: SvgOptions = {}): strin
     kv('stack pointer', sp ? `${sp.name ?? `global ${sp.globalIndex}`} = ${num(sp.initial)}` : 'none found');
     kv('stack first', report.stackFirst === null ? 'unknown' : report.stackFirst ? 'yes' : 'no');
     kv('required', report.requiredBytes !== null ? formatBytes(report.requiredBytes) : 'unknown');
-    kv("allocated ('auto')", formatBytes(auto));
-    kv("allocated ('pages')", `${formatBytes(pages)}, ${num(mem.initialPages)} page${mem.initialPages === 1 ? '' : 's'}`);
+    kv('allocated (auto)', formatBytes(auto));
+    kv('allocated (pages)', formatBytes(pages));
+    kv('initial memory', `${num(mem.initialPages)} × ${mem.pageSize === 65536 ? '64 KiB' : formatBytes(mem.pageSize)}${mem.imported ? ', imported' : ''}`);
+    if (mem.maximumPages !== null) kv('maximum', `${num(mem.maximumPages)} page${mem.maximumPages === 1 ? '' : 's'}`);
     panel.push({ text: '', kind: 'gap' });
     panel.push({ text: 'Decision', kind: 'head' });
     for (const l of wrap(report.reason, panelChars)) panel.push({ text: l, kind: report.trimmed ? 'good' : 'bad' });
@@ -191,8 +194,11 @@ export function renderSvg(report: LayoutReport, options: SvgOptions = {}): strin
       const size = r.end - r.start;
       const cx = colX + colW / 2 - (r.grows ? 10 : 0);
       if (h >= 48) {
-        parts.push(t(cx, yTop + h / 2 - 4, r.name, `text-anchor="middle" font-size="15" font-weight="600" fill="${st.text}"`));
-        parts.push(t(cx, yTop + h / 2 + 14, formatBytes(size), `text-anchor="middle" font-size="12" fill="${st.text}"`));
+        const unknownNote = r.name === 'unknown' ? 'static data and stack: not told apart' : null;
+        const dy = unknownNote ? -8 : 0;
+        parts.push(t(cx, yTop + h / 2 - 4 + dy, r.name, `text-anchor="middle" font-size="15" font-weight="600" fill="${st.text}"`));
+        parts.push(t(cx, yTop + h / 2 + 14 + dy, formatBytes(size), `text-anchor="middle" font-size="12" fill="${st.text}"`));
+        if (unknownNote && h >= 64) parts.push(t(cx, yTop + h / 2 + 30 + dy, unknownNote, `text-anchor="middle" font-size="11" font-style="italic" fill="${st.text}"`));
       } else {
         parts.push(t(cx, yTop + h / 2 + 5, `${r.name} · ${shortBytes(size)}`, `text-anchor="middle" font-size="13" font-weight="600" fill="${st.text}"`));
       }
@@ -222,6 +228,13 @@ export function renderSvg(report: LayoutReport, options: SvgOptions = {}): strin
       }
     });
 
+    // The stack pointer is known but the stack could not be placed: it still grows down from its top.
+    if (report.stack === null && report.stackPointer !== null && report.stackPointer.initial <= auto) {
+      const y0 = yOf(report.stackPointer.initial);
+      const len = Math.min(70, y0 - colTop > 0 ? colBottom - y0 - 10 : 0, colBottom - y0 - 10);
+      if (len > 10) parts.push(`<line x1="${ax}" y1="${r1(y0 + 5)}" x2="${ax}" y2="${r1(y0 + 5 + len)}" stroke="#7c3aed" stroke-width="2.5" stroke-dasharray="5 3" marker-end="url(#arrow-stack)"><title>the stack grows down from the stack pointer's initial value</title></line>`);
+    }
+
     // Addresses on the left, at every boundary.
     let lastY = Infinity;
     for (const b of bounds) {
@@ -233,34 +246,42 @@ export function renderSvg(report: LayoutReport, options: SvgOptions = {}): strin
     parts.push(t(colX - 10, colBottom + 22, 'address', 'text-anchor="end" font-size="11" fill="#9ca3af"'));
 
     // Symbols on the right: __heap_base, the stack pointer, __data_end.
-    const marks: { addr: number; label: string; color: string; strong: boolean }[] = [];
+    const marks: { addr: number; label: string; sub: string[]; color: string; strong: boolean }[] = [];
     const sp = report.stackPointer;
     const hb = report.heapBase;
-    if (hb !== null && sp !== null && sp.initial === hb) {
-      marks.push({ addr: hb, label: `__heap_base = ${sp.name ?? 'stack pointer'} = ${num(hb)}`, color: '#dc2626', strong: true });
-    } else {
-      if (hb !== null) marks.push({ addr: hb, label: `__heap_base = ${num(hb)}`, color: '#dc2626', strong: true });
-      if (sp !== null) marks.push({ addr: sp.initial, label: `${sp.name ?? `global ${sp.globalIndex}`} = ${num(sp.initial)} (stack top)`, color: '#7c3aed', strong: false });
+    const spName = sp ? sp.name ?? `global ${sp.globalIndex}` : '';
+    if (hb !== null) {
+      marks.push({ addr: hb, label: `__heap_base = ${num(hb)}`, sub: [], color: '#dc2626', strong: true });
+      if (sp !== null && sp.initial === hb) marks[0].sub.push(`also ${spName}: the stack top`);
+    }
+    if (sp !== null && sp.initial !== hb) {
+      marks.push({ addr: sp.initial, label: `${spName} = ${num(sp.initial)}`, sub: ['the stack top'], color: '#7c3aed', strong: false });
     }
     if (report.dataEnd !== null && !marks.some((m) => m.addr === report.dataEnd)) {
-      marks.push({ addr: report.dataEnd, label: `__data_end = ${num(report.dataEnd)}`, color: '#2563eb', strong: false });
+      marks.push({ addr: report.dataEnd, label: `__data_end = ${num(report.dataEnd)}`, sub: [], color: '#2563eb', strong: false });
     }
+    const emptyHeap = report.regions.find((r) => r.name === 'heap' && r.end === r.start);
+    for (const m of marks) if (emptyHeap && m.addr === emptyHeap.start && m.strong) m.sub.push('the heap: 0 bytes allocated');
     const placed = marks
       .filter((m) => m.addr <= auto)
       .map((m) => ({ ...m, y: yOf(m.addr), ly: yOf(m.addr) }))
       .sort((a, b) => b.y - a.y);
-    // Spread the labels so they do not overlap (bottom to top), then shift back down if needed.
-    for (let i = 1; i < placed.length; i++) if (placed[i].ly > placed[i - 1].ly - 18) placed[i].ly = placed[i - 1].ly - 18;
+    // Spread the labels so they do not overlap, from the bottom up (a label's sub-lines sit under it).
+    for (let i = 1; i < placed.length; i++) {
+      const limit = placed[i - 1].ly - 18 - placed[i].sub.length * 15;
+      if (placed[i].ly > limit) placed[i].ly = limit;
+    }
     const lx = colX + colW + 40;
     for (const m of placed) {
       if (m.strong) parts.push(`<line x1="${colX - 4}" y1="${r1(m.y)}" x2="${colX + colW + 4}" y2="${r1(m.y)}" stroke="${m.color}" stroke-width="2" stroke-dasharray="6 4"/>`);
       parts.push(`<polyline points="${colX + colW + 4},${r1(m.y)} ${colX + colW + 20},${r1(m.y)} ${lx - 6},${r1(m.ly)}" fill="none" stroke="${m.color}" stroke-width="1.2"/>`);
       parts.push(t(lx, m.ly, m.label, `dominant-baseline="middle" font-size="12.5" font-weight="${m.strong ? 700 : 500}" fill="${m.color}" font-family="${escapeXml(MONO)}"`));
+      m.sub.forEach((line, i) => parts.push(t(lx, m.ly + 15 * (i + 1), line, `dominant-baseline="middle" font-size="11.5" fill="${m.color}"`)));
     }
 
     // Legend under the column.
-    const names = [...new Set(report.regions.map((r) => r.name))];
-    let lgx = colX - 120;
+    const names = [...new Set(report.regions.filter((r) => r.end > r.start).map((r) => r.name))];
+    let lgx = colX - 100;
     const lgy = colBottom + 44;
     for (const n of names) {
       parts.push(`<rect x="${lgx}" y="${lgy - 10}" width="12" height="12" fill="${styles[n].fill}" stroke="${styles[n].stroke}"/>`);
@@ -276,13 +297,10 @@ export function renderSvg(report: LayoutReport, options: SvgOptions = {}): strin
       const y = panelTop + i * panelLineH;
       switch (l.kind) {
         case 'head': parts.push(t(panelX, y, l.text, 'font-size="14" font-weight="700" fill="#111827"')); break;
-        case 'key': {
-          const colon = l.text.indexOf(': ');
-          if (colon > 0 && !l.text.startsWith(' ')) {
-            parts.push(`<text x="${panelX}" y="${y}" font-size="13" fill="#374151"><tspan font-weight="600">${escapeXml(l.text.slice(0, colon + 1))}</tspan> <tspan font-family="${escapeXml(MONO)}" font-size="12.5">${escapeXml(l.text.slice(colon + 2))}</tspan></text>`);
-          } else parts.push(t(panelX, y, l.text, `font-size="12.5" fill="#374151" font-family="${escapeXml(MONO)}"`));
+        case 'key':
+          if (l.text !== '') parts.push(t(panelX, y, l.text, 'font-size="13" font-weight="600" fill="#374151"'));
+          parts.push(t(valueX, y, l.value ?? '', `font-size="12.5" fill="#111827" font-family="${escapeXml(MONO)}"`));
           break;
-        }
         case 'good': parts.push(t(panelX, y, l.text, 'font-size="13" fill="#15803d"')); break;
         case 'bad': parts.push(t(panelX, y, l.text, 'font-size="13" fill="#b45309"')); break;
         case 'body': parts.push(t(panelX, y, l.text, 'font-size="12.5" fill="#374151"')); break;

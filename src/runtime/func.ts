@@ -2,6 +2,7 @@
 // convert JS values in and out, host-function wrappers, and turning JS errors into traps.
 import type { FuncType, ValType } from '../binary/module.js';
 import { RuntimeError } from './errors.js';
+import { wasmStack } from './stack-trace.js';
 
 /**
  * A function as compiled code calls it: arguments and results in the internal representation
@@ -51,13 +52,28 @@ export class HostException {
   constructor(readonly error: unknown) {}
 }
 
+const rewritten = new WeakSet<RuntimeError>();
+
+/** Gives a trap the Wasm stack trace (once; a trap may cross several boundaries). */
+function withWasmStack(trap: RuntimeError, jsStack: string | undefined): RuntimeError {
+  if (rewritten.has(trap)) return trap;
+  rewritten.add(trap);
+  if (jsStack !== undefined) {
+    const lines = jsStack.split('\n');
+    // Keep the trap's own first line; the frames come from where the JS error was thrown.
+    trap.stack = [`${trap.name}: ${trap.message}`, ...wasmStack(lines.slice(1).join('\n')).split('\n')].join('\n');
+  }
+  return trap;
+}
+
 /** The error a caller of Wasm sees for an exception that unwound out of compiled code. */
 export function boundaryError(e: unknown): unknown {
   if (e instanceof HostException) return e.error;
+  if (e instanceof RuntimeError) return withWasmStack(e, e.stack);
   if (e instanceof RangeError) {
     // Compiled code raises RangeError only from DataView bounds and V8's stack limit.
-    if (/call stack/i.test(e.message)) return new RuntimeError('call stack exhausted', 'call stack exhausted');
-    return new RuntimeError('out of bounds memory access', 'out of bounds memory access');
+    const kind = /call stack/i.test(e.message) ? 'call stack exhausted' : 'out of bounds memory access';
+    return withWasmStack(new RuntimeError(kind, kind), e.stack);
   }
   return e;
 }
@@ -114,7 +130,7 @@ function toJSCode(t: ValType, v: string): string {
   return t === 'funcref' ? `toJS(${v}, 'funcref')` : v;
 }
 
-type ExportWrapperFactory = (fn: WasmFunction) => (...args: unknown[]) => unknown;
+type ExportWrapperFactory = (fn: WasmFunction, name: string) => (...args: unknown[]) => unknown;
 type HostWrapperFactory = (host: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown;
 const exportWrapperFactories = new Map<string, ExportWrapperFactory>();
 const hostWrapperFactories = new Map<string, HostWrapperFactory>();
@@ -132,11 +148,12 @@ function exportWrapperFactory(t: FuncType): ExportWrapperFactory {
   const result = t.results.length === 0 ? 'undefined'
     : t.results.length === 1 ? toJSCode(t.results[0], 'r')
     : `[${t.results.map((rt, i) => toJSCode(rt, `r[${i + 1}]`)).join(', ')}]`;
-  const source = `return function (fn) { return function (${names.join(', ')}) {
+  // A computed method key names the function at creation (cheaper than defineProperty).
+  const source = `return function (fn, name) { return { [name]: function (${names.join(', ')}) {
     let r;
     try { r = fn(${converted.join(', ')}); } catch (e) { throw boundaryError(e); }
     return ${result};
-  }; };`;
+  } }[name]; };`;
   factory = new Function('toWasm', 'toJS', 'boundaryError', source)(toWasm, toJS, boundaryError) as ExportWrapperFactory;
   exportWrapperFactories.set(key, factory);
   return factory;
@@ -176,9 +193,8 @@ function hostResults(r: unknown, types: readonly ValType[]): unknown[] {
 /** The exported (JS-callable) face of an internal function; one per function, so identity holds. */
 export function exportFunction(fn: WasmFunction): ExportedFunction {
   if (fn.exported) return fn.exported;
-  const exported = exportWrapperFactory(fn.type)(fn) as ExportedFunction;
+  const exported = exportWrapperFactory(fn.type)(fn, fn.wasmName ?? '') as ExportedFunction;
   Object.defineProperty(exported, internalFunction, { value: fn });
-  Object.defineProperty(exported, 'name', { value: fn.wasmName ?? '' });
   fn.exported = exported;
   return exported;
 }
@@ -188,6 +204,33 @@ export function multiResult(values: unknown[]): unknown[] {
   // Element 0 is null so V8 never stores the array as unboxed doubles, which would
   // canonicalise NaN payloads.
   return [null, ...values];
+}
+
+/** Key of the Wasm signature a host function declares (see `hostFunction`). */
+export const declaredSignature = Symbol('heapbase.declaredSignature');
+
+export interface HostFunctionType {
+  params?: readonly ValType[];
+  results?: readonly ValType[];
+}
+
+export type TypedHostFunction<F> = F & { readonly [declaredSignature]: FuncType };
+
+const hostValTypes: readonly string[] = ['i32', 'i64', 'f32', 'f64', 'funcref', 'externref'];
+
+/**
+ * Declares the Wasm signature of a host function, so that linking it to an import of another
+ * type fails with a LinkError naming the import and both signatures, instead of converting
+ * values silently at call time. Returns `fn` itself, marked.
+ */
+export function hostFunction<F extends (...args: never[]) => unknown>(signature: HostFunctionType, fn: F): TypedHostFunction<F> {
+  const type: FuncType = { params: [...(signature.params ?? [])], results: [...(signature.results ?? [])] };
+  for (const t of [...type.params, ...type.results]) {
+    if (!hostValTypes.includes(t)) throw new TypeError(`hostFunction: unknown value type ${String(t)}`);
+  }
+  if (typeof fn !== 'function') throw new TypeError('hostFunction: the second argument must be a function');
+  Object.defineProperty(fn, declaredSignature, { value: type });
+  return fn as TypedHostFunction<F>;
 }
 
 /** Wraps a JS function so compiled code can call it with internal values. */

@@ -1,6 +1,6 @@
 // Instantiation: linking imports with type checks, creating storage, running the compiled
 // factory, initialising segments in the spec's order and running the start function.
-import type { GlobalType, Import, MemoryType, ModuleIR, TableType } from '../binary/module.js';
+import type { FuncType, GlobalType, Import, MemoryType, ModuleIR, TableType } from '../binary/module.js';
 import type { InstanceEnv, ModuleFactory } from '../compile/module.js';
 import { Global, Memory, Table } from './api-objects.js';
 import { elem_drop, data_drop, memory_init, table_init } from './bulk.js';
@@ -8,7 +8,7 @@ import { evalConst } from './const-expr.js';
 import { LinkError, RuntimeError } from './errors.js';
 import type { LayoutReport } from '../layout/index.js';
 import {
-  boundaryError, exportFunction, importHostFunction, isExportedFunction, internalFunction, signatureId,
+  boundaryError, declaredSignature, exportFunction, importHostFunction, isExportedFunction, internalFunction, signatureId,
   toWasm, typeKey, typeText, type WasmFunction,
 } from './func.js';
 import { GlobalCell } from './global.js';
@@ -127,11 +127,9 @@ function linkGlobal(imp: Import, v: unknown, type: GlobalType): GlobalCell {
 function linkFunction(imp: Import, v: unknown, m: ModuleIR, typeIndex: number): WasmFunction {
   const type = m.types[typeIndex];
   if (typeof v !== 'function') throw new LinkError(`${describe(imp)}: expected a function of type ${typeText(type)}, got ${v === null ? 'null' : typeof v}`);
-  if (isExportedFunction(v)) {
-    const actual = v[internalFunction].type;
-    if (typeKey(actual) !== typeKey(type)) {
-      throw new LinkError(`${describe(imp)}: function of type ${typeText(actual)}, expected ${typeText(type)}`);
-    }
+  const actual = isExportedFunction(v) ? v[internalFunction].type : (v as { [declaredSignature]?: FuncType })[declaredSignature];
+  if (actual !== undefined && typeKey(actual) !== typeKey(type)) {
+    throw new LinkError(`${describe(imp)}: the module expects a function of type ${typeText(type)}, the host provides ${typeText(actual)}`);
   }
   return importHostFunction(v as (...args: unknown[]) => unknown, type);
 }
@@ -185,7 +183,7 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     const fn = functions[i];
     fn.type = m.types[m.funcTypes[i]];
     fn.sig = signatureId(fn.type);
-    fn.wasmName = String(i);
+    fn.wasmName = m.names.functions.get(i) ?? String(i);
   }
   for (let i = m.importedGlobalCount; i < m.globals.length; i++) {
     globals[i].value = evalConst(m.globalInits[i - m.importedGlobalCount], globals, functions);

@@ -1,0 +1,41 @@
+// Wasm stack traces: generated code carries a sourceURL naming its module, so a JS stack line of
+// a compiled function can be rewritten as `at fib (wasm function 3)`, using the name section.
+
+const moduleNames = new Map<number, ReadonlyMap<number, string>>();
+const forget = new FinalizationRegistry<number>((id) => moduleNames.delete(id));
+let nextModuleId = 1;
+
+/** The sourceURL of a module's generated code. */
+export function moduleSourceUrl(id: number): string {
+  return `heapbase-wasm-module-${id}`;
+}
+
+/** Registers a module's function names until `owner` (the compiled module) is collected. */
+export function registerModule(owner: object, functionNames: ReadonlyMap<number, string>): number {
+  const id = nextModuleId++;
+  moduleNames.set(id, functionNames);
+  forget.register(owner, id);
+  return id;
+}
+
+const frame = /^(\s*at )f(\d+) \(heapbase-wasm-module-(\d+):\d+:\d+\)$/;
+
+// heapbase's own frames (trap helpers, boundary wrappers, DataView builtins) say nothing to a user.
+const srcRoot = new URL('..', import.meta.url).href;
+const internal = (line: string): boolean =>
+  line.includes(srcRoot) || /^\s*at (DataView\.|BigInt\.|Math\.)/.test(line) || line.includes('eval at exportWrapperFactory') || line.includes('eval at hostWrapperFactory');
+
+/** Rewrites the compiled-code frames of a JS stack trace as Wasm frames and drops heapbase's own. */
+export function wasmStack(stack: string): string {
+  return stack
+    .split('\n')
+    .filter((line) => !internal(line))
+    .map((line) => {
+      const m = frame.exec(line);
+      if (!m) return line;
+      const index = Number(m[2]);
+      const name = moduleNames.get(Number(m[3]))?.get(index) ?? `$${index}`;
+      return `${m[1]}${name} (wasm function ${index})`;
+    })
+    .join('\n');
+}
