@@ -60,6 +60,11 @@ export interface ModuleCommand extends CommandBase {
   type: 'module';
   filename: string;
   name?: string;
+  /**
+   * Not from wast2json: `(module definition …)` of newer scripts (converted by wast/), which
+   * is compiled but not instantiated and does not become the current module.
+   */
+  definition?: boolean;
 }
 
 export interface RegisterCommand extends CommandBase {

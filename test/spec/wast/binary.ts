@@ -56,7 +56,7 @@ class Cursor {
   name(): string {
     const n = Number(this.leb());
     if (this.pos + n > this.end) throw new BinaryFormatError(`name past end at ${this.pos}`);
-    const s = new TextDecoder().decode(this.bytes.subarray(this.pos, this.pos + n));
+    const s = new TextDecoder('utf-8', { ignoreBOM: true }).decode(this.bytes.subarray(this.pos, this.pos + n));
     this.pos += n;
     return s;
   }

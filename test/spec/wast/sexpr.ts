@@ -205,11 +205,22 @@ export function readSexprs(src: string): Node[] {
   return new Reader(src).readAll();
 }
 
-export function isAtom(n: Node | undefined, text?: string): n is Atom {
+/**
+ * What the guards below narrow to when they also check the text or head: a branded type, so
+ * that a failed check (e.g. `isList(n, 'data')` being false) does not make TypeScript conclude
+ * that `n` is not a list at all.
+ */
+type Checked<T> = T & { readonly __checked: unique symbol };
+
+export function isAtom(n: Node | undefined): n is Atom;
+export function isAtom(n: Node | undefined, text: string): n is Checked<Atom>;
+export function isAtom(n: Node | undefined, text?: string): boolean {
   return n !== undefined && n.kind === 'atom' && (text === undefined || n.text === text);
 }
 
-export function isList(n: Node | undefined, head?: string): n is List {
+export function isList(n: Node | undefined): n is List;
+export function isList(n: Node | undefined, head: string): n is Checked<List>;
+export function isList(n: Node | undefined, head?: string): boolean {
   return n !== undefined && n.kind === 'list' && (head === undefined || isAtom(n.items[0], head));
 }
 
