@@ -15,6 +15,19 @@
 //   target would lead outside. ENOTCAPABLE is the only errno used for sandbox refusals.
 // - Rights are reported (path_open stores the requested rights masked by the directory's
 //   inheriting rights, so fcntl(F_GETFL) works) but not enforced beyond the host's own open mode.
+// - Files opened by the guest track their own position (Node has no lseek): reads and writes are
+//   positional, FDFLAGS_APPEND is emulated (write at the current size), so it can be toggled by
+//   fd_fdstat_set_flags. Stdio descriptors are streams: fd_seek/fd_tell/fd_pread/fd_pwrite on
+//   them are ESPIPE even when the host fd is a regular file. Non-blocking host pipes (Node makes
+//   piped stdio non-blocking once process.stdin/stdout is touched) are waited on, so the guest
+//   always sees blocking reads and writes.
+// - start() closes the host files the guest left open when _start returns or exits.
+// Not implemented / simplified: proc_raise and sock_* (ENOSYS); poll_oneoff reports fd
+// subscriptions ready at once (only clock subscriptions wait); fd_advise is accepted and
+// ignored; fd_fdstat_set_flags records DSYNC/RSYNC/SYNC/NONBLOCK without effect; realtime and CPU
+// clocks have microsecond resolution; paths must be valid UTF-8 (else EILSEQ); the sandbox checks
+// and the use are separate system calls, so a concurrent host process swapping a directory for a
+// symlink could race them (the guest cannot: host calls are synchronous).
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
