@@ -78,7 +78,7 @@ function i32Const(expr: ConstExpr | null | undefined): number | null {
   return first.a >>> 0;
 }
 
-/** Initial value of global `index` if it is a defined immutable-or-not i32 global initialised by i32.const. */
+/** Initial value of global `index` if it is a defined i32 global (mutable or not) initialised by i32.const. */
 function globalConst(ir: ModuleIR, index: number): number | null {
   if (index < ir.importedGlobalCount || index >= ir.globals.length) return null;
   if (ir.globals[index].type !== 'i32') return null;
@@ -241,7 +241,8 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   const dataEnd = linkerSymbol(ir, '__data_end', true) ?? segHigh;
 
   // Stack pointer: `__stack_pointer` by name (name section, or an export of that name), failing
-  // that the first mutable i32 global whose initial value is ≤ __heap_base (wasm-ld convention).
+  // that the first mutable i32 global whose initial value is ≤ __heap_base (wasm-ld convention;
+  // without __heap_base, ≤ the initial memory). A value of 0 is no stack: more likely a counter.
   let stackPointer: LayoutReport['stackPointer'] = null;
   const spCandidates: number[] = [];
   for (const [index, n] of ir.names.globals) if (n === '__stack_pointer') spCandidates.push(index);
@@ -259,7 +260,7 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
     for (let index = ir.importedGlobalCount; index < ir.globals.length; index++) {
       const g = ir.globals[index];
       const v = globalConst(ir, index);
-      if (g.mutable && v !== null && v <= limit) {
+      if (g.mutable && v !== null && v > 0 && v <= limit) {
         stackPointer = { globalIndex: index, name: ir.names.globals.get(index) ?? null, initial: v };
         break;
       }

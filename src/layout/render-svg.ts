@@ -76,7 +76,7 @@ function shortBytes(n: number): string {
 }
 
 export function renderSvg(report: LayoutReport, options: SvgOptions = {}): string {
-  const W = 1040;
+  const W = report.memory === null ? 640 : 1040;
   const title = options.title ?? `Memory layout${report.moduleName !== null ? ` of ${report.moduleName}` : ''}`;
   const parts: string[] = [];
   const t = (x: number, y: number, text: string, attrs = ''): string =>
@@ -102,7 +102,7 @@ export function renderSvg(report: LayoutReport, options: SvgOptions = {}): strin
   const panelX = 700;
   const panelChars = 44;
   const valueX = panelX + 132;
-  type Line = { text: string; value?: string; kind: 'head' | 'key' | 'body' | 'good' | 'bad' | 'gap' };
+  type Line = { text: string; value?: string; kind: 'head' | 'key' | 'option' | 'body' | 'good' | 'bad' | 'gap' };
   const panel: Line[] = [];
   if (mem !== null) {
     const sp = report.stackPointer;
@@ -124,7 +124,13 @@ export function renderSvg(report: LayoutReport, options: SvgOptions = {}): strin
     if (report.suggestions.length > 0) {
       panel.push({ text: '', kind: 'gap' });
       panel.push({ text: 'Suggestions', kind: 'head' });
-      for (const s of report.suggestions) for (const [i, l] of wrap(s, panelChars - 2).entries()) panel.push({ text: `${i === 0 ? '• ' : '  '}${l}`, kind: 'body' });
+      for (const s of report.suggestions) {
+        // "option: why": the option on its own line in monospace, the explanation under it.
+        const colon = s.indexOf(': ');
+        const option = colon > 0 ? s.slice(0, colon) : null;
+        if (option !== null) panel.push({ text: option, kind: 'option' });
+        for (const l of wrap(option !== null ? s.slice(colon + 2) : s, panelChars - 2)) panel.push({ text: l, kind: 'body' });
+      }
     }
   }
   const panelTop = top;
@@ -142,7 +148,7 @@ export function renderSvg(report: LayoutReport, options: SvgOptions = {}): strin
   for (const n of report.notes) footer.push(`Note: ${n}`);
   const footerLines = footer.flatMap((f) => wrap(f, 120));
   const contentBottom = Math.max(colBottom + 40, panelBottom + 10);
-  const H = Math.ceil(contentBottom + 16 + footerLines.length * 17 + 14);
+  const H = mem === null ? 64 + 18 * wrap(subtitle, 110).length + 14 : Math.ceil(contentBottom + 16 + footerLines.length * 17 + 14);
 
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${escapeXml(FONT)}" role="img" aria-label="${escapeXml(title)}">`);
   parts.push(`<title>${escapeXml(title)}</title>`);
@@ -213,7 +219,7 @@ export function renderSvg(report: LayoutReport, options: SvgOptions = {}): strin
       const yTop = bounds[i + 1].y;
       const yBot = bounds[i].y;
       if (r.grows === 'down' && h > 0) {
-        const len = Math.min(70, h - 10);
+        const len = Math.min(70, h - 16);
         parts.push(`<line x1="${ax}" y1="${r1(yTop + 5)}" x2="${ax}" y2="${r1(yTop + 5 + len)}" stroke="#7c3aed" stroke-width="2.5" marker-end="url(#arrow-stack)"><title>the stack grows down</title></line>`);
       }
       if (r.grows === 'up') {
@@ -303,7 +309,8 @@ export function renderSvg(report: LayoutReport, options: SvgOptions = {}): strin
           break;
         case 'good': parts.push(t(panelX, y, l.text, 'font-size="13" fill="#15803d"')); break;
         case 'bad': parts.push(t(panelX, y, l.text, 'font-size="13" fill="#b45309"')); break;
-        case 'body': parts.push(t(panelX, y, l.text, 'font-size="12.5" fill="#374151"')); break;
+        case 'option': parts.push(t(panelX, y, l.text, `font-size="12.5" font-weight="700" fill="#111827" font-family="${escapeXml(MONO)}"`)); break;
+        case 'body': parts.push(t(panelX + 12, y, l.text, 'font-size="12.5" fill="#374151"')); break;
         case 'gap': break;
       }
     });

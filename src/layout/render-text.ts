@@ -64,6 +64,12 @@ function pad(s: string, n: number, right = false): string {
   return len >= n ? s : right ? ' '.repeat(n - len) + s : s + ' '.repeat(n - len);
 }
 
+/** Text from the module (names) must not drive the terminal: control characters become \\xNN. */
+function clean(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export function renderText(report: LayoutReport, options: TextOptions = {}): string {
   const width = Math.max(10, Math.floor(options.width ?? 60));
   const color = options.color === true;
@@ -72,11 +78,11 @@ export function renderText(report: LayoutReport, options: TextOptions = {}): str
   const dim = (s: string): string => paint('2', s);
   const lines: string[] = [];
 
-  lines.push(bold(`Memory layout${report.moduleName !== null ? ` of ${report.moduleName}` : ''}`));
+  lines.push(bold(`Memory layout${report.moduleName !== null ? ` of ${clean(report.moduleName)}` : ''}`));
   lines.push('');
   const mem = report.memory;
   if (mem === null) {
-    lines.push(`  ${report.reason}`);
+    lines.push(`  ${clean(report.reason)}`);
     return `${lines.join('\n')}\n`;
   }
 
@@ -129,12 +135,12 @@ export function renderText(report: LayoutReport, options: TextOptions = {}): str
     ['__heap_base', report.heapBase !== null ? `${num(report.heapBase)} (exported)` : 'not exported'],
     ['__data_end', report.dataEnd !== null ? num(report.dataEnd) : 'unknown'],
     ['__global_base', report.globalBase !== null ? num(report.globalBase) : 'unknown'],
-    ['stack pointer', sp ? `global ${sp.globalIndex}${sp.name !== null ? ` (${sp.name})` : ''}, initial ${num(sp.initial)}` : 'none found'],
-    ['stack', report.stack ? `[${num(report.stack.start)}, ${num(report.stack.end)}), ${formatBytes(report.stack.end - report.stack.start)}` : 'unknown'],
+    ['stack pointer', sp ? `global ${sp.globalIndex}${sp.name !== null ? ` (${clean(sp.name)})` : ''}, initial ${num(sp.initial)}` : 'none found'],
+    ['stack', report.stack ? `[${num(report.stack.start)}, ${num(report.stack.end)}), ${formatBytes(report.stack.end - report.stack.start)}` : sp ? `unknown (its top is ${num(sp.initial)})` : 'none found'],
     ['stack first', yesNo(report.stackFirst)],
     ['required', report.requiredBytes !== null ? formatBytes(report.requiredBytes) : 'unknown (__heap_base not exported)'],
     ['allocated', `${formatBytes(report.allocatedBytes.auto)} under 'auto', ${formatBytes(report.allocatedBytes.pages)} under 'pages'`],
-    ['decision', report.trimmed ? paint('32', report.reason) : paint('33', report.reason)],
+    ['decision', paint(report.trimmed ? '32' : '33', clean(report.reason))],
   ];
   lines.push('');
   const fw = Math.max(...figures.map(([k]) => k.length));
@@ -143,18 +149,18 @@ export function renderText(report: LayoutReport, options: TextOptions = {}): str
     lines.push('');
     lines.push('  memory.size / memory.grow:');
     for (const b of report.blockers) {
-      lines.push(`    - ${b.op} in ${b.funcName !== null ? `\`${b.funcName}\`` : 'function'} (index ${b.funcIndex}) at byte 0x${b.pos.toString(16)}`);
+      lines.push(`    - ${b.op} in ${b.funcName !== null ? `\`${clean(b.funcName)}\`` : 'function'} (index ${b.funcIndex}) at byte 0x${b.pos.toString(16)}`);
     }
   }
   if (report.suggestions.length > 0) {
     lines.push('');
     lines.push('  suggestions:');
-    for (const s of report.suggestions) lines.push(`    - ${s}`);
+    for (const s of report.suggestions) lines.push(`    - ${clean(s)}`);
   }
   if (report.notes.length > 0) {
     lines.push('');
     lines.push('  notes:');
-    for (const n of report.notes) lines.push(`    - ${dim(n)}`);
+    for (const n of report.notes) lines.push(`    - ${dim(clean(n))}`);
   }
   return `${lines.join('\n')}\n`;
 }
