@@ -47,10 +47,17 @@ export interface OpInfo {
   /** Memory access facts, for loads and stores. */
   readonly mem?: MemAccess;
   /**
-   * JavaScript expression computing the result from operands `$0`, `$1`, … (in push order);
-   * loads and stores use `$A` for the effective address and `$V` for the stored value.
+   * JavaScript expression computing the result (or, without a result, the statement) from the
+   * operands `$0`, `$1`, … in push order. An i64 operand is a pair of int32 numbers: `$0l` and
+   * `$0h` are its low and high words. Loads and stores use `$A` for the effective address.
    */
   readonly js?: string;
+  /**
+   * For an i64 result: expressions for its low and high words. `lo` is computed first (into a
+   * temporary that `hi` may read as `$lo`); helpers returning an i64 return the low word and
+   * leave the high word in `HI[0]`.
+   */
+  readonly js64?: { readonly lo: string; readonly hi: string };
 }
 
 const letterType: Record<string, NumType> = { i: 'i32', I: 'i64', f: 'f32', F: 'f64' };
@@ -66,9 +73,18 @@ function sig(shape: string): Signature {
 
 const table: OpInfo[] = [];
 
-function def(code: number, name: string, imm: Imm, shape?: string, js?: string, mem?: MemAccess): void {
-  table.push({ code, name, imm, sig: shape === undefined ? undefined : sig(shape), js, mem });
+type Template = string | { lo: string; hi: string };
+
+function def(code: number, name: string, imm: Imm, shape?: string, js?: Template, mem?: MemAccess): void {
+  const [plain, wide] = typeof js === 'object' ? [undefined, js] : [js, undefined];
+  table.push({ code, name, imm, sig: shape === undefined ? undefined : sig(shape), js: plain, js64: wide, mem });
 }
+
+/** An i64 result computed by a helper that returns the low word and leaves the high word in HI[0]. */
+const viaHI = (call: string): Template => ({ lo: call, hi: 'HI[0]' });
+/** An i64 result whose high word is the sign of its (int32) low word. */
+const signExtended = (lo: string): Template => ({ lo, hi: '$lo >> 31' });
+const zeroExtended = (lo: string): Template => ({ lo, hi: '0' });
 
 // Control and parametric instructions: typed by the validator, emitted by the code generator.
 def(0x00, 'unreachable', 'none');
@@ -108,38 +124,46 @@ def(0x44, 'f64.const', 'f64', ':F');
 
 // Loads and stores. DataView accesses past the end of the buffer throw RangeError,
 // which the runtime turns into the `out of bounds memory access` trap.
-function load(code: number, name: string, type: string, width: number, js: string): void {
+function load(code: number, name: string, type: string, width: number, js: Template): void {
   def(code, name, 'memarg', `i:${type}`, js, { width, store: false });
 }
 function store(code: number, name: string, type: string, width: number, js: string): void {
   def(code, name, 'memarg', `i${type}:`, js, { width, store: true });
 }
 load(0x28, 'i32.load', 'i', 4, 'dv.getInt32($A, true)');
-load(0x29, 'i64.load', 'I', 8, 'dv.getBigInt64($A, true)');
+load(0x29, 'i64.load', 'I', 8, { lo: 'dv.getInt32($A, true)', hi: 'dv.getInt32($A + 4, true)' });
 load(0x2a, 'f32.load', 'f', 4, 'f32_load(dv, $A)');
 load(0x2b, 'f64.load', 'F', 8, 'dv.getFloat64($A, true)');
 load(0x2c, 'i32.load8_s', 'i', 1, 'dv.getInt8($A)');
 load(0x2d, 'i32.load8_u', 'i', 1, 'dv.getUint8($A)');
 load(0x2e, 'i32.load16_s', 'i', 2, 'dv.getInt16($A, true)');
 load(0x2f, 'i32.load16_u', 'i', 2, 'dv.getUint16($A, true)');
-load(0x30, 'i64.load8_s', 'I', 1, 'BigInt(dv.getInt8($A))');
-load(0x31, 'i64.load8_u', 'I', 1, 'BigInt(dv.getUint8($A))');
-load(0x32, 'i64.load16_s', 'I', 2, 'BigInt(dv.getInt16($A, true))');
-load(0x33, 'i64.load16_u', 'I', 2, 'BigInt(dv.getUint16($A, true))');
-load(0x34, 'i64.load32_s', 'I', 4, 'BigInt(dv.getInt32($A, true))');
-load(0x35, 'i64.load32_u', 'I', 4, 'BigInt(dv.getUint32($A, true))');
-store(0x36, 'i32.store', 'i', 4, 'dv.setInt32($A, $V, true)');
-store(0x37, 'i64.store', 'I', 8, 'dv.setBigInt64($A, $V, true)');
-store(0x38, 'f32.store', 'f', 4, 'f32_store(dv, $A, $V)');
-store(0x39, 'f64.store', 'F', 8, 'dv.setFloat64($A, $V, true)');
-store(0x3a, 'i32.store8', 'i', 1, 'dv.setInt8($A, $V)');
-store(0x3b, 'i32.store16', 'i', 2, 'dv.setInt16($A, $V, true)');
-store(0x3c, 'i64.store8', 'I', 1, 'dv.setInt8($A, Number(BigInt.asIntN(8, $V)))');
-store(0x3d, 'i64.store16', 'I', 2, 'dv.setInt16($A, Number(BigInt.asIntN(16, $V)), true)');
-store(0x3e, 'i64.store32', 'I', 4, 'dv.setInt32($A, Number(BigInt.asIntN(32, $V)), true)');
+load(0x30, 'i64.load8_s', 'I', 1, signExtended('dv.getInt8($A)'));
+load(0x31, 'i64.load8_u', 'I', 1, zeroExtended('dv.getUint8($A)'));
+load(0x32, 'i64.load16_s', 'I', 2, signExtended('dv.getInt16($A, true)'));
+load(0x33, 'i64.load16_u', 'I', 2, zeroExtended('dv.getUint16($A, true)'));
+load(0x34, 'i64.load32_s', 'I', 4, signExtended('dv.getInt32($A, true)'));
+load(0x35, 'i64.load32_u', 'I', 4, zeroExtended('dv.getInt32($A, true)'));
+store(0x36, 'i32.store', 'i', 4, 'dv.setInt32($A, $1, true)');
+// The high word first: when the access is out of bounds it throws before anything is written.
+store(0x37, 'i64.store', 'I', 8, 'dv.setInt32($A + 4, $1h, true), dv.setInt32($A, $1l, true)');
+store(0x38, 'f32.store', 'f', 4, 'f32_store(dv, $A, $1)');
+store(0x39, 'f64.store', 'F', 8, 'dv.setFloat64($A, $1, true)');
+store(0x3a, 'i32.store8', 'i', 1, 'dv.setInt8($A, $1)');
+store(0x3b, 'i32.store16', 'i', 2, 'dv.setInt16($A, $1, true)');
+store(0x3c, 'i64.store8', 'I', 1, 'dv.setInt8($A, $1l)');
+store(0x3d, 'i64.store16', 'I', 2, 'dv.setInt16($A, $1l, true)');
+store(0x3e, 'i64.store32', 'I', 4, 'dv.setInt32($A, $1l, true)');
+
+/** An i64 comparison on (lo, hi) pairs: the high words decide unless equal, then the low words unsigned. */
+function compare64(op: '<' | '>' | '<=' | '>=', unsigned: boolean): string {
+  const strict = op[0];
+  const high = unsigned ? ['($0h >>> 0)', '($1h >>> 0)'] : ['$0h', '$1h'];
+  return `+(${high[0]} ${strict} ${high[1]} || ($0h === $1h && ($0l >>> 0) ${op} ($1l >>> 0)))`;
+}
 
 // Numeric instructions.
-const numeric: [number, string, string, string][] = [
+const numeric: [number, string, string, Template][] = [
   [0x45, 'i32.eqz', 'i:i', '+($0 === 0)'],
   [0x46, 'i32.eq', 'ii:i', '+($0 === $1)'],
   [0x47, 'i32.ne', 'ii:i', '+($0 !== $1)'],
@@ -151,17 +175,17 @@ const numeric: [number, string, string, string][] = [
   [0x4d, 'i32.le_u', 'ii:i', '+(($0 >>> 0) <= ($1 >>> 0))'],
   [0x4e, 'i32.ge_s', 'ii:i', '+($0 >= $1)'],
   [0x4f, 'i32.ge_u', 'ii:i', '+(($0 >>> 0) >= ($1 >>> 0))'],
-  [0x50, 'i64.eqz', 'I:i', '+($0 === 0n)'],
-  [0x51, 'i64.eq', 'II:i', '+($0 === $1)'],
-  [0x52, 'i64.ne', 'II:i', '+($0 !== $1)'],
-  [0x53, 'i64.lt_s', 'II:i', '+($0 < $1)'],
-  [0x54, 'i64.lt_u', 'II:i', 'i64_lt_u($0, $1)'],
-  [0x55, 'i64.gt_s', 'II:i', '+($0 > $1)'],
-  [0x56, 'i64.gt_u', 'II:i', 'i64_gt_u($0, $1)'],
-  [0x57, 'i64.le_s', 'II:i', '+($0 <= $1)'],
-  [0x58, 'i64.le_u', 'II:i', 'i64_le_u($0, $1)'],
-  [0x59, 'i64.ge_s', 'II:i', '+($0 >= $1)'],
-  [0x5a, 'i64.ge_u', 'II:i', 'i64_ge_u($0, $1)'],
+  [0x50, 'i64.eqz', 'I:i', '+(($0l | $0h) === 0)'],
+  [0x51, 'i64.eq', 'II:i', '+($0l === $1l && $0h === $1h)'],
+  [0x52, 'i64.ne', 'II:i', '+($0l !== $1l || $0h !== $1h)'],
+  [0x53, 'i64.lt_s', 'II:i', compare64('<', false)],
+  [0x54, 'i64.lt_u', 'II:i', compare64('<', true)],
+  [0x55, 'i64.gt_s', 'II:i', compare64('>', false)],
+  [0x56, 'i64.gt_u', 'II:i', compare64('>', true)],
+  [0x57, 'i64.le_s', 'II:i', compare64('<=', false)],
+  [0x58, 'i64.le_u', 'II:i', compare64('<=', true)],
+  [0x59, 'i64.ge_s', 'II:i', compare64('>=', false)],
+  [0x5a, 'i64.ge_u', 'II:i', compare64('>=', true)],
   [0x5b, 'f32.eq', 'ff:i', '+($0 === $1)'],
   [0x5c, 'f32.ne', 'ff:i', '+($0 !== $1)'],
   [0x5d, 'f32.lt', 'ff:i', '+($0 < $1)'],
@@ -192,24 +216,25 @@ const numeric: [number, string, string, string][] = [
   [0x76, 'i32.shr_u', 'ii:i', '($0 >>> $1) | 0'],
   [0x77, 'i32.rotl', 'ii:i', 'i32_rotl($0, $1)'],
   [0x78, 'i32.rotr', 'ii:i', 'i32_rotr($0, $1)'],
-  [0x79, 'i64.clz', 'I:I', 'i64_clz($0)'],
-  [0x7a, 'i64.ctz', 'I:I', 'i64_ctz($0)'],
-  [0x7b, 'i64.popcnt', 'I:I', 'i64_popcnt($0)'],
-  [0x7c, 'i64.add', 'II:I', 'BigInt.asIntN(64, $0 + $1)'],
-  [0x7d, 'i64.sub', 'II:I', 'BigInt.asIntN(64, $0 - $1)'],
-  [0x7e, 'i64.mul', 'II:I', 'BigInt.asIntN(64, $0 * $1)'],
-  [0x7f, 'i64.div_s', 'II:I', 'i64_div_s($0, $1)'],
-  [0x80, 'i64.div_u', 'II:I', 'i64_div_u($0, $1)'],
-  [0x81, 'i64.rem_s', 'II:I', 'i64_rem_s($0, $1)'],
-  [0x82, 'i64.rem_u', 'II:I', 'i64_rem_u($0, $1)'],
-  [0x83, 'i64.and', 'II:I', '$0 & $1'],
-  [0x84, 'i64.or', 'II:I', '$0 | $1'],
-  [0x85, 'i64.xor', 'II:I', '$0 ^ $1'],
-  [0x86, 'i64.shl', 'II:I', 'BigInt.asIntN(64, $0 << ($1 & 63n))'],
-  [0x87, 'i64.shr_s', 'II:I', '$0 >> ($1 & 63n)'],
-  [0x88, 'i64.shr_u', 'II:I', 'i64_shr_u($0, $1)'],
-  [0x89, 'i64.rotl', 'II:I', 'i64_rotl($0, $1)'],
-  [0x8a, 'i64.rotr', 'II:I', 'i64_rotr($0, $1)'],
+  [0x79, 'i64.clz', 'I:I', zeroExtended('i64_clz($0l, $0h)')],
+  [0x7a, 'i64.ctz', 'I:I', zeroExtended('i64_ctz($0l, $0h)')],
+  [0x7b, 'i64.popcnt', 'I:I', zeroExtended('i64_popcnt($0l, $0h)')],
+  // Carry and borrow from unsigned comparisons of the low words.
+  [0x7c, 'i64.add', 'II:I', { lo: '($0l + $1l) | 0', hi: '($0h + $1h + (($lo >>> 0) < ($0l >>> 0))) | 0' }],
+  [0x7d, 'i64.sub', 'II:I', { lo: '($0l - $1l) | 0', hi: '($0h - $1h - (($0l >>> 0) < ($1l >>> 0))) | 0' }],
+  [0x7e, 'i64.mul', 'II:I', viaHI('i64_mul($0l, $0h, $1l, $1h)')],
+  [0x7f, 'i64.div_s', 'II:I', viaHI('i64_div_s($0l, $0h, $1l, $1h)')],
+  [0x80, 'i64.div_u', 'II:I', viaHI('i64_div_u($0l, $0h, $1l, $1h)')],
+  [0x81, 'i64.rem_s', 'II:I', viaHI('i64_rem_s($0l, $0h, $1l, $1h)')],
+  [0x82, 'i64.rem_u', 'II:I', viaHI('i64_rem_u($0l, $0h, $1l, $1h)')],
+  [0x83, 'i64.and', 'II:I', { lo: '$0l & $1l', hi: '$0h & $1h' }],
+  [0x84, 'i64.or', 'II:I', { lo: '$0l | $1l', hi: '$0h | $1h' }],
+  [0x85, 'i64.xor', 'II:I', { lo: '$0l ^ $1l', hi: '$0h ^ $1h' }],
+  [0x86, 'i64.shl', 'II:I', viaHI('i64_shl($0l, $0h, $1l)')],
+  [0x87, 'i64.shr_s', 'II:I', viaHI('i64_shr_s($0l, $0h, $1l)')],
+  [0x88, 'i64.shr_u', 'II:I', viaHI('i64_shr_u($0l, $0h, $1l)')],
+  [0x89, 'i64.rotl', 'II:I', viaHI('i64_rotl($0l, $0h, $1l)')],
+  [0x8a, 'i64.rotr', 'II:I', viaHI('i64_rotr($0l, $0h, $1l)')],
   [0x8b, 'f32.abs', 'f:f', 'Math.abs($0)'],
   [0x8c, 'f32.neg', 'f:f', '-$0'],
   [0x8d, 'f32.ceil', 'f:f', 'Math.fround(Math.ceil($0))'],
@@ -238,45 +263,46 @@ const numeric: [number, string, string, string][] = [
   [0xa4, 'f64.min', 'FF:F', 'f64_min($0, $1)'],
   [0xa5, 'f64.max', 'FF:F', 'f64_max($0, $1)'],
   [0xa6, 'f64.copysign', 'FF:F', 'f64_copysign($0, $1)'],
-  [0xa7, 'i32.wrap_i64', 'I:i', 'Number(BigInt.asIntN(32, $0))'],
+  [0xa7, 'i32.wrap_i64', 'I:i', '$0l'],
   [0xa8, 'i32.trunc_f32_s', 'f:i', 'i32_trunc_f32_s($0)'],
   [0xa9, 'i32.trunc_f32_u', 'f:i', 'i32_trunc_f32_u($0)'],
   [0xaa, 'i32.trunc_f64_s', 'F:i', 'i32_trunc_f64_s($0)'],
   [0xab, 'i32.trunc_f64_u', 'F:i', 'i32_trunc_f64_u($0)'],
-  [0xac, 'i64.extend_i32_s', 'i:I', 'BigInt($0)'],
-  [0xad, 'i64.extend_i32_u', 'i:I', 'BigInt($0 >>> 0)'],
-  [0xae, 'i64.trunc_f32_s', 'f:I', 'i64_trunc_f32_s($0)'],
-  [0xaf, 'i64.trunc_f32_u', 'f:I', 'i64_trunc_f32_u($0)'],
-  [0xb0, 'i64.trunc_f64_s', 'F:I', 'i64_trunc_f64_s($0)'],
-  [0xb1, 'i64.trunc_f64_u', 'F:I', 'i64_trunc_f64_u($0)'],
+  [0xac, 'i64.extend_i32_s', 'i:I', signExtended('$0')],
+  [0xad, 'i64.extend_i32_u', 'i:I', zeroExtended('$0')],
+  [0xae, 'i64.trunc_f32_s', 'f:I', viaHI('i64_trunc_f32_s($0)')],
+  [0xaf, 'i64.trunc_f32_u', 'f:I', viaHI('i64_trunc_f32_u($0)')],
+  [0xb0, 'i64.trunc_f64_s', 'F:I', viaHI('i64_trunc_f64_s($0)')],
+  [0xb1, 'i64.trunc_f64_u', 'F:I', viaHI('i64_trunc_f64_u($0)')],
   [0xb2, 'f32.convert_i32_s', 'i:f', 'Math.fround($0)'],
   [0xb3, 'f32.convert_i32_u', 'i:f', 'Math.fround($0 >>> 0)'],
-  [0xb4, 'f32.convert_i64_s', 'I:f', 'f32_convert_i64_s($0)'],
-  [0xb5, 'f32.convert_i64_u', 'I:f', 'f32_convert_i64_u($0)'],
+  [0xb4, 'f32.convert_i64_s', 'I:f', 'f32_convert_i64_s($0l, $0h)'],
+  [0xb5, 'f32.convert_i64_u', 'I:f', 'f32_convert_i64_u($0l, $0h)'],
   [0xb6, 'f32.demote_f64', 'F:f', 'f32_demote($0)'],
   [0xb7, 'f64.convert_i32_s', 'i:F', '$0'],
   [0xb8, 'f64.convert_i32_u', 'i:F', '$0 >>> 0'],
-  [0xb9, 'f64.convert_i64_s', 'I:F', 'Number($0)'],
-  [0xba, 'f64.convert_i64_u', 'I:F', 'f64_convert_i64_u($0)'],
+  // Both terms are exact doubles, so the sum is rounded once: correctly.
+  [0xb9, 'f64.convert_i64_s', 'I:F', '$0h * 4294967296 + ($0l >>> 0)'],
+  [0xba, 'f64.convert_i64_u', 'I:F', '($0h >>> 0) * 4294967296 + ($0l >>> 0)'],
   // A boxed f32 signalling NaN is already a quiet f64 NaN, so promotion moves the value as is.
   [0xbb, 'f64.promote_f32', 'f:F', '$0'],
   [0xbc, 'i32.reinterpret_f32', 'f:i', 'f32_to_bits($0)'],
-  [0xbd, 'i64.reinterpret_f64', 'F:I', 'f64_to_bits($0)'],
+  [0xbd, 'i64.reinterpret_f64', 'F:I', viaHI('f64_to_bits($0)')],
   [0xbe, 'f32.reinterpret_i32', 'i:f', 'f32_from_bits($0)'],
-  [0xbf, 'f64.reinterpret_i64', 'I:F', 'f64_from_bits($0)'],
+  [0xbf, 'f64.reinterpret_i64', 'I:F', 'f64_from_bits($0l, $0h)'],
   [0xc0, 'i32.extend8_s', 'i:i', '($0 << 24) >> 24'],
   [0xc1, 'i32.extend16_s', 'i:i', '($0 << 16) >> 16'],
-  [0xc2, 'i64.extend8_s', 'I:I', 'BigInt.asIntN(8, $0)'],
-  [0xc3, 'i64.extend16_s', 'I:I', 'BigInt.asIntN(16, $0)'],
-  [0xc4, 'i64.extend32_s', 'I:I', 'BigInt.asIntN(32, $0)'],
+  [0xc2, 'i64.extend8_s', 'I:I', signExtended('($0l << 24) >> 24')],
+  [0xc3, 'i64.extend16_s', 'I:I', signExtended('($0l << 16) >> 16')],
+  [0xc4, 'i64.extend32_s', 'I:I', signExtended('$0l')],
   [0xfc00, 'i32.trunc_sat_f32_s', 'f:i', 'i32_trunc_sat_f32_s($0)'],
   [0xfc01, 'i32.trunc_sat_f32_u', 'f:i', 'i32_trunc_sat_f32_u($0)'],
   [0xfc02, 'i32.trunc_sat_f64_s', 'F:i', 'i32_trunc_sat_f64_s($0)'],
   [0xfc03, 'i32.trunc_sat_f64_u', 'F:i', 'i32_trunc_sat_f64_u($0)'],
-  [0xfc04, 'i64.trunc_sat_f32_s', 'f:I', 'i64_trunc_sat_f32_s($0)'],
-  [0xfc05, 'i64.trunc_sat_f32_u', 'f:I', 'i64_trunc_sat_f32_u($0)'],
-  [0xfc06, 'i64.trunc_sat_f64_s', 'F:I', 'i64_trunc_sat_f64_s($0)'],
-  [0xfc07, 'i64.trunc_sat_f64_u', 'F:I', 'i64_trunc_sat_f64_u($0)'],
+  [0xfc04, 'i64.trunc_sat_f32_s', 'f:I', viaHI('i64_trunc_sat_f32_s($0)')],
+  [0xfc05, 'i64.trunc_sat_f32_u', 'f:I', viaHI('i64_trunc_sat_f32_u($0)')],
+  [0xfc06, 'i64.trunc_sat_f64_s', 'F:I', viaHI('i64_trunc_sat_f64_s($0)')],
+  [0xfc07, 'i64.trunc_sat_f64_u', 'F:I', viaHI('i64_trunc_sat_f64_u($0)')],
 ];
 for (const [code, name, shape, js] of numeric) def(code, name, 'none', shape, js);
 

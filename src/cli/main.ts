@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The `heapbase` command line.
 import { readFileSync } from 'node:fs';
+import { inspectCommand } from './inspect.js';
 import { runCommand } from './run.js';
 
 const usage = `heapbase: a WebAssembly runtime that sizes linear memory to the byte
 
 Usage:
-  heapbase run <module.wasm> [options] [args...]   run a module (see heapbase run --help)
+  heapbase run <module.wasm> [options] [args...]   run a WASI program, or call an export (heapbase run --help)
+  heapbase inspect <module.wasm> [--json|--svg f]  show the memory layout (heapbase inspect --help)
   heapbase --help                                 this text
   heapbase --version                              the version
 `;
@@ -21,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runCommand(rest);
+    case 'inspect':
+      return inspectCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write(`${version()}\n`);

@@ -1,76 +1,194 @@
-// `heapbase run`: instantiate a module and call an export with typed arguments.
+// `heapbase run`: run a WASI command (`_start`) or call one export with typed arguments.
 import { readFileSync } from 'node:fs';
-import { CompileError, Instance, LinkError, Module, RuntimeError } from '../index.js';
+import { resolve } from 'node:path';
+import { CompileError, Instance, LinkError, Module, RuntimeError, type InstanceOptions } from '../index.js';
 import { internalFunction, isExportedFunction } from '../runtime/func.js';
 import type { ValType } from '../binary/module.js';
+import { WASI, WasiExit } from '../wasi/index.js';
 
-export const runUsage = `Usage: heapbase run <module.wasm> --invoke <export> [args...]
+export const runUsage = `Usage: heapbase run <module.wasm> [options] [--] [args...]
 
-Instantiates the module and calls the exported function with the arguments, converted to
-its parameter types (i64 arguments as decimal integers), then prints the results.
+Runs a WASI program's _start with the arguments as its argv (exit code: the program's), or,
+with --invoke, calls one exported function with the arguments converted to its parameter
+types and prints its results.
 
 Options:
-  --invoke <name>   the exported function to call
-  --help            this text
+  --invoke <name>        call this export instead of _start
+  --dir <host>[:<guest>] preopen a host directory (guest path defaults to the host path)
+  --env <KEY=VALUE>      set an environment variable for the program (repeatable)
+  --memory auto|pages    memory sizing: 'auto' trims to __heap_base when allowed (default)
+  --grow spec|fixed      memory.grow: 'spec' (default) or 'fixed' (never grows)
+  --max-memory <bytes>   fail if the module needs more linear memory than this
+  --no-stack-guard       do not trap when the stack pointer leaves the stack region
+  --stats                print allocated memory, stack peak and time on stderr at exit
+  --help                 this text
+
+Exit codes: the program's exit code; 1 on a trap, a malformed module or a link error;
+2 on bad command-line use.
 `;
+
+class UsageError extends Error {}
+
+interface RunOptions {
+  file: string;
+  args: string[];
+  invoke?: string;
+  dirs: Record<string, string>;
+  env: Record<string, string>;
+  instance: InstanceOptions;
+  stats: boolean;
+}
+
+function parseOptions(argv: string[]): RunOptions {
+  const opts: RunOptions = { file: '', args: [], dirs: {}, env: {}, instance: {}, stats: false };
+  const value = (i: number, flag: string): string => {
+    const v = argv[i];
+    if (v === undefined) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') { i++; break; }
+    if (!a.startsWith('--')) {
+      if (opts.file) break; // the first positional after the module starts the program's args
+      opts.file = a;
+      continue;
+    }
+    switch (a) {
+      case '--invoke': opts.invoke = value(++i, a); break;
+      case '--dir': {
+        const spec = value(++i, a);
+        const colon = spec.indexOf(':');
+        const host = colon < 0 ? spec : spec.slice(0, colon);
+        const guest = colon < 0 ? spec : spec.slice(colon + 1);
+        opts.dirs[guest] = resolve(host);
+        break;
+      }
+      case '--env': {
+        const kv = value(++i, a);
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new UsageError(`--env expects KEY=VALUE, got "${kv}"`);
+        opts.env[kv.slice(0, eq)] = kv.slice(eq + 1);
+        break;
+      }
+      case '--memory': {
+        const v = value(++i, a);
+        if (v !== 'auto' && v !== 'pages') throw new UsageError(`--memory must be auto or pages, got "${v}"`);
+        opts.instance.memory = v;
+        break;
+      }
+      case '--grow': {
+        const v = value(++i, a);
+        if (v !== 'spec' && v !== 'fixed') throw new UsageError(`--grow must be spec or fixed, got "${v}"`);
+        opts.instance.grow = v;
+        break;
+      }
+      case '--max-memory': {
+        const v = Number(value(++i, a));
+        if (!Number.isInteger(v) || v < 0) throw new UsageError(`--max-memory must be a byte count`);
+        opts.instance.maxMemoryBytes = v;
+        break;
+      }
+      case '--no-stack-guard': opts.instance.stackGuard = false; break;
+      case '--stats': opts.stats = true; break;
+      default: throw new UsageError(`unknown option ${a}`);
+    }
+  }
+  if (!opts.file) throw new UsageError('missing the module file');
+  opts.args = argv.slice(i);
+  return opts;
+}
 
 function parseArg(text: string, type: ValType): unknown {
   switch (type) {
     case 'i32': {
       const n = Number(text);
-      if (!Number.isInteger(n)) throw new Error(`argument "${text}" is not an integer (i32)`);
+      if (!Number.isInteger(n)) throw new UsageError(`argument "${text}" is not an integer (i32)`);
       return n;
     }
-    case 'i64': {
-      try { return BigInt(text); } catch { throw new Error(`argument "${text}" is not an integer (i64)`); }
-    }
+    case 'i64':
+      try { return BigInt(text); } catch { throw new UsageError(`argument "${text}" is not an integer (i64)`); }
     case 'f32': case 'f64': {
       const n = Number(text);
-      if (Number.isNaN(n) && text !== 'nan' && text !== 'NaN') throw new Error(`argument "${text}" is not a number (${type})`);
+      if (Number.isNaN(n) && !/^[+-]?nan$/i.test(text)) throw new UsageError(`argument "${text}" is not a number (${type})`);
       return n;
     }
     default:
-      throw new Error(`cannot pass a ${type} argument from the command line`);
+      throw new UsageError(`cannot pass a ${type} argument from the command line`);
   }
 }
 
-export async function runCommand(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
+function invokeExport(instance: Instance, name: string, args: string[]): void {
+  const fn = instance.exports[name];
+  if (!isExportedFunction(fn)) {
+    const names = Object.keys(instance.exports).filter((k) => isExportedFunction(instance.exports[k]));
+    throw new UsageError(`no exported function "${name}" (exported functions: ${names.join(', ') || 'none'})`);
+  }
+  const { params } = fn[internalFunction].type;
+  if (args.length !== params.length) throw new UsageError(`"${name}" takes ${params.length} argument(s), got ${args.length}`);
+  const result = fn(...args.map((a, i) => parseArg(a, params[i])));
+  const results = Array.isArray(result) ? result : result === undefined ? [] : [result];
+  for (const r of results) process.stdout.write(`${String(r)}\n`);
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(runUsage);
     return 0;
   }
-  let invoke: string | undefined;
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--invoke') {
-      invoke = args[++i];
-      if (invoke === undefined) throw new Error('--invoke needs an export name');
-    } else positional.push(args[i]);
-  }
-  const [file, ...callArgs] = positional;
-  if (file === undefined || invoke === undefined) {
-    process.stderr.write(runUsage);
+  let opts: RunOptions;
+  try {
+    opts = parseOptions(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`heapbase run: ${e.message}\n\n${runUsage}`);
     return 2;
   }
+  const started = performance.now();
+  let instance: Instance | undefined;
+  let code = 0;
   try {
-    const module = new Module(readFileSync(file));
-    const instance = new Instance(module, {});
-    const fn = instance.exports[invoke];
-    if (!isExportedFunction(fn)) {
-      const names = Object.keys(instance.exports).filter((k) => isExportedFunction(instance.exports[k]));
-      throw new Error(`no exported function "${invoke}" (exported functions: ${names.join(', ') || 'none'})`);
+    const module = new Module(readFileSync(opts.file));
+    const wasi = new WASI({ args: [opts.file, ...opts.args], env: opts.env, preopens: opts.dirs, returnOnExit: true });
+    instance = new Instance(module, wasi.getImportObject() as never, opts.instance);
+    if (opts.invoke !== undefined) {
+      if (typeof instance.exports._initialize === 'function') wasi.initialize(instance);
+      invokeExport(instance, opts.invoke, opts.args);
+    } else if (typeof instance.exports._start === 'function') {
+      code = wasi.start(instance);
+    } else {
+      throw new UsageError('the module exports no _start function; use --invoke <export>');
     }
-    const { params } = fn[internalFunction].type;
-    if (callArgs.length !== params.length) throw new Error(`"${invoke}" takes ${params.length} argument(s), got ${callArgs.length}`);
-    const result = fn(...callArgs.map((a, i) => parseArg(a, params[i])));
-    const results = Array.isArray(result) ? result : result === undefined ? [] : [result];
-    for (const r of results) process.stdout.write(`${String(r)}\n`);
-    return 0;
   } catch (e) {
-    if (e instanceof CompileError || e instanceof LinkError || e instanceof RuntimeError) {
-      process.stderr.write(`${e.name}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    code = report(e);
   }
+  if (opts.stats && instance) {
+    const ms = performance.now() - started;
+    process.stderr.write(`heapbase: memory ${instance.memory?.size ?? 0} bytes (${instance.layout.trimmed ? 'trimmed to __heap_base' : instance.layout.policy}), stack peak ${instance.stats.stackPeak} bytes, ${ms.toFixed(1)} ms\n`);
+  }
+  return code;
+}
+
+function report(e: unknown): number {
+  if (e instanceof UsageError) {
+    process.stderr.write(`heapbase run: ${e.message}\n`);
+    return 2;
+  }
+  if (e instanceof WasiExit) return e.code;
+  if (e instanceof RuntimeError) {
+    // The message, then the Wasm stack (the trace without its first line).
+    const frames = (e.stack ?? '').split('\n').slice(1).filter((l) => l.includes('wasm function'));
+    process.stderr.write(`RuntimeError: ${e.message}\n${frames.join('\n')}${frames.length ? '\n' : ''}`);
+    return 1;
+  }
+  if (e instanceof CompileError || e instanceof LinkError) {
+    process.stderr.write(`${e.name}: ${e.message}\n`);
+    return 1;
+  }
+  if (e instanceof Error && (e as NodeJS.ErrnoException).code === 'ENOENT') {
+    process.stderr.write(`heapbase run: ${e.message}\n`);
+    return 1;
+  }
+  throw e;
 }

@@ -25,7 +25,7 @@ export class ConstantPool {
     f64Bits[0] = bits;
     const x = f64Scratch[0];
     if (x === x) return literal(x);
-    return this.add(`f64_from_bits(${BigInt.asIntN(64, bits)}n)`);
+    return this.add(`f64_from_bits(${Number(BigInt.asIntN(32, bits))}, ${Number(BigInt.asIntN(32, bits >> 32n))})`);
   }
 
   private add(expr: string): string {

@@ -13,6 +13,13 @@ const typeLetter: Record<ValType, string> = {
   i32: 'i', i64: 'I', f32: 'f', f64: 'F', v128: 'V', funcref: 'r', externref: 'r',
 };
 
+/** A value's JS variables: an i64 is two int32 variables, its low and high words. */
+export type Value = string[];
+
+export function valueParts(base: string, t: ValType): Value {
+  return t === 'i64' ? [`${base}L`, `${base}H`] : [base];
+}
+
 export function zeroOf(t: ValType): string {
   return t === 'i64' ? '0n' : t === 'funcref' || t === 'externref' ? 'null' : '0';
 }
@@ -70,28 +77,38 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
   const body = m.bodies[funcIndex - m.importedFuncCount];
   const localTypes = [...type.params, ...body.locals];
   const stack: ValType[] = [];
-  /** Slot variables used, with their types, to declare them. */
-  const slots = new Map<string, ValType>();
+  /** Variables to declare, with their initial values. */
+  const declared = new Map<string, string>();
   const out: string[] = [];
   let labelCount = 0;
   let chainCount = 0;
   const chainVars: string[] = [];
-  let needsResultTemp = false;
 
-  const slot = (height: number, t: ValType): string => {
-    const name = `s${height}${typeLetter[t]}`;
-    slots.set(name, t);
-    return name;
+  /** The JS variables of a value: one, or two (low and high word) for an i64. */
+  const slot = (height: number, t: ValType): Value => {
+    const names = valueParts(`s${height}${typeLetter[t]}`, t);
+    for (const n of names) if (!declared.has(n)) declared.set(n, t === 'i64' ? '0' : zeroOf(t));
+    return names;
   };
-  const push = (t: ValType): string => {
+  const local = (index: number): Value => valueParts(`l${index}`, localTypes[index]);
+  const push = (t: ValType): Value => {
     stack.push(t);
     return slot(stack.length - 1, t);
   };
-  const pop = (): string => {
+  const pop = (): Value => {
     const t = stack.pop()!;
     return slot(stack.length, t);
   };
-  const top = (): string => slot(stack.length - 1, stack[stack.length - 1]);
+  /** Pops a value known to be one variable (not an i64). */
+  const pop1 = (): string => pop()[0];
+  const top = (): Value => slot(stack.length - 1, stack[stack.length - 1]);
+  const temp = (name: string): string => {
+    declared.set(name, '0');
+    return name;
+  };
+  const assign = (to: Value, from: Value): void => {
+    for (let i = 0; i < to.length; i++) if (to[i] !== from[i]) out.push(`${to[i]} = ${from[i]};`);
+  };
 
   const blockSig = (bt: BlockType | undefined): FuncType => {
     if (bt === null || bt === undefined) return { params: [], results: [] };
@@ -103,15 +120,19 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
   const moveTop = (height: number, types: readonly ValType[]): void => {
     const from = stack.length - types.length;
     if (from === height) return;
-    for (let i = 0; i < types.length; i++) out.push(`${slot(height + i, types[i])} = ${slot(from + i, types[i])};`);
+    for (let i = 0; i < types.length; i++) assign(slot(height + i, types[i]), slot(from + i, types[i]));
   };
 
   const returnStatement = (results: readonly ValType[]): string => {
     const from = stack.length - results.length;
     if (results.length === 0) return 'return;';
-    if (results.length === 1) return `return ${slot(from, results[0])};`;
+    const values = results.map((t, i) => slot(from + i, t));
+    if (results.length === 1) {
+      const [lo, hi] = values[0];
+      return hi === undefined ? `return ${lo};` : `return (HI[0] = ${hi}, ${lo});`;
+    }
     // Element 0 is null: see multiResult in runtime/func.ts.
-    return `return [null, ${results.map((t, i) => slot(from + i, t)).join(', ')}];`;
+    return `return [null, ${values.flat().join(', ')}];`;
   };
 
   const frames: Frame[] = [
@@ -139,15 +160,18 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
   };
 
   const callResults = (callee: string, argTypes: readonly ValType[], results: readonly ValType[]): void => {
-    const args: string[] = [];
+    const args: Value[] = [];
     for (let i = argTypes.length - 1; i >= 0; i--) args[i] = pop();
-    const call = `${callee}(${args.join(', ')})`;
+    const call = `${callee}(${args.flat().join(', ')})`;
     if (results.length === 0) out.push(`${call};`);
-    else if (results.length === 1) out.push(`${push(results[0])} = ${call};`);
-    else {
-      needsResultTemp = true;
-      out.push(`r = ${call};`);
-      results.forEach((t, i) => out.push(`${push(t)} = r[${i + 1}];`));
+    else if (results.length === 1) {
+      const [lo, hi] = push(results[0]);
+      out.push(`${lo} = ${call};`);
+      if (hi !== undefined) out.push(`${hi} = HI[0];`);
+    } else {
+      out.push(`${temp('r')} = ${call};`);
+      let k = 1;
+      for (const t of results) for (const part of push(t)) out.push(`${part} = r[${k++}];`);
     }
   };
 
@@ -189,7 +213,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
           }
         }
         const bt = blockSig(ins.blockType);
-        const cond = name === 'if' ? pop() : '';
+        const cond = name === 'if' ? pop1() : '';
         const label = `L${labelCount++}`;
         frames.push({ kind: name, label, height: stack.length - bt.params.length, params: bt.params, results: bt.results, reachable: true });
         if (name === 'block') out.push(`${label}: {`);
@@ -237,12 +261,12 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         frame.reachable = false;
         break;
       case 'br_if':
-        out.push(`if (${pop()} !== 0) {`);
+        out.push(`if (${pop1()} !== 0) {`);
         branch(ins.a);
         out.push('}');
         break;
       case 'br_table': {
-        out.push(`switch (${pop()}) {`);
+        out.push(`switch (${pop1()}) {`);
         const targets = ins.targets!;
         const byDepth = new Map<number, number[]>();
         targets.forEach((depth, i) => {
@@ -273,7 +297,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
       }
       case 'call_indirect': {
         const t = m.types[ins.a];
-        const index = pop();
+        const index = pop1();
         callResults(`table_func(T${ins.b}, ${index}, ${signatureId(t)})`, t.params, t.results);
         break;
       }
@@ -281,27 +305,36 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         stack.pop();
         break;
       case 'select': {
-        const cond = pop();
+        const cond = pop1();
         const other = pop();
-        out.push(`if (${cond} === 0) ${top()} = ${other};`);
+        const kept = top();
+        out.push(`if (${cond} === 0) {`);
+        assign(kept, other);
+        out.push('}');
         break;
       }
-      case 'local.get': {
-        const t = localTypes[ins.a];
-        out.push(`${push(t)} = l${ins.a};`);
+      case 'local.get':
+        assign(push(localTypes[ins.a]), local(ins.a));
         break;
-      }
       case 'local.set':
-        out.push(`l${ins.a} = ${pop()};`);
+        assign(local(ins.a), pop());
         break;
       case 'local.tee':
-        out.push(`l${ins.a} = ${top()};`);
+        assign(local(ins.a), top());
         break;
-      case 'global.get':
-        out.push(`${push(m.globals[ins.a].type)} = g${ins.a}.value;`);
+      case 'global.get': {
+        const [lo, hi] = push(m.globals[ins.a].type);
+        // i64 globals keep a BigInt (their JS API value); C code rarely uses them.
+        if (hi === undefined) out.push(`${lo} = g${ins.a}.value;`);
+        else out.push(`${lo} = i64_from_bigint(g${ins.a}.value);`, `${hi} = HI[0];`);
         break;
+      }
       case 'global.set': {
-        const v = pop();
+        const [v, hi] = pop();
+        if (hi !== undefined) {
+          out.push(`g${ins.a}.value = i64_to_bigint(${v}, ${hi});`);
+          break;
+        }
         if (ins.a === options.stackPointerGlobal) {
           // One compare on the hot path: only a new low-water mark does more.
           out.push(`if (${v} < spMin) { if (${v} < spLow) trap('stack overflow'); spMin = ${v}; }`);
@@ -310,96 +343,98 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         break;
       }
       case 'table.get': {
-        const i = pop();
-        out.push(`${push(m.tables[ins.a].element)} = table_get(T${ins.a}, ${i});`);
+        const i = pop1();
+        out.push(`${push(m.tables[ins.a].element)[0]} = table_get(T${ins.a}, ${i});`);
         break;
       }
       case 'table.set': {
-        const v = pop();
-        out.push(`table_set(T${ins.a}, ${pop()}, ${v});`);
+        const v = pop1();
+        out.push(`table_set(T${ins.a}, ${pop1()}, ${v});`);
         break;
       }
       case 'table.size':
-        out.push(`${push('i32')} = T${ins.a}.elements.length;`);
+        out.push(`${push('i32')[0]} = T${ins.a}.elements.length;`);
         break;
       case 'table.grow': {
-        const n = pop();
-        const init = pop();
-        out.push(`${push('i32')} = table_grow(T${ins.a}, ${init}, ${n});`);
+        const n = pop1();
+        const init = pop1();
+        out.push(`${push('i32')[0]} = table_grow(T${ins.a}, ${init}, ${n});`);
         break;
       }
       case 'table.fill': {
-        const n = pop();
-        const v = pop();
-        out.push(`table_fill(T${ins.a}, ${pop()}, ${v}, ${n});`);
+        const n = pop1();
+        const v = pop1();
+        out.push(`table_fill(T${ins.a}, ${pop1()}, ${v}, ${n});`);
         break;
       }
       case 'table.copy': {
-        const n = pop();
-        const s = pop();
-        out.push(`table_copy(T${ins.a}, T${ins.b}, ${pop()}, ${s}, ${n});`);
+        const n = pop1();
+        const s = pop1();
+        out.push(`table_copy(T${ins.a}, T${ins.b}, ${pop1()}, ${s}, ${n});`);
         break;
       }
       case 'table.init': {
-        const n = pop();
-        const s = pop();
-        out.push(`table_init(T${ins.b}, E, ${ins.a}, ${pop()}, ${s}, ${n});`);
+        const n = pop1();
+        const s = pop1();
+        out.push(`table_init(T${ins.b}, E, ${ins.a}, ${pop1()}, ${s}, ${n});`);
         break;
       }
       case 'elem.drop':
         out.push(`elem_drop(E, ${ins.a});`);
         break;
       case 'memory.size':
-        out.push(`${push('i32')} = mem0.pages();`);
+        out.push(`${push('i32')[0]} = mem0.pages();`);
         break;
       case 'memory.grow': {
-        const n = pop();
-        out.push(`${push('i32')} = mem0.grow(${n} >>> 0);`);
+        const n = pop1();
+        out.push(`${push('i32')[0]} = mem0.grow(${n} >>> 0);`);
         break;
       }
       case 'memory.fill': {
-        const n = pop();
-        const v = pop();
-        out.push(`memory_fill(mem0, ${pop()}, ${v}, ${n});`);
+        const n = pop1();
+        const v = pop1();
+        out.push(`memory_fill(mem0, ${pop1()}, ${v}, ${n});`);
         break;
       }
       case 'memory.copy': {
-        const n = pop();
-        const s = pop();
-        out.push(`memory_copy(mem0, ${pop()}, ${s}, ${n});`);
+        const n = pop1();
+        const s = pop1();
+        out.push(`memory_copy(mem0, ${pop1()}, ${s}, ${n});`);
         break;
       }
       case 'memory.init': {
-        const n = pop();
-        const s = pop();
-        out.push(`memory_init(mem0, D, ${ins.a}, ${pop()}, ${s}, ${n});`);
+        const n = pop1();
+        const s = pop1();
+        out.push(`memory_init(mem0, D, ${ins.a}, ${pop1()}, ${s}, ${n});`);
         break;
       }
       case 'data.drop':
         out.push(`data_drop(D, ${ins.a});`);
         break;
       case 'i32.const':
-        out.push(`${push('i32')} = ${ins.a};`);
+        out.push(`${push('i32')[0]} = ${ins.a};`);
         break;
-      case 'i64.const':
-        out.push(`${push('i64')} = ${ins.big}n;`);
+      case 'i64.const': {
+        const [lo, hi] = push('i64');
+        out.push(`${lo} = ${Number(BigInt.asIntN(32, ins.big!))};`, `${hi} = ${Number(BigInt.asIntN(32, ins.big! >> 32n))};`);
         break;
+      }
       case 'f32.const':
-        out.push(`${push('f32')} = ${constants.f32(ins.a)};`);
+        out.push(`${push('f32')[0]} = ${constants.f32(ins.a)};`);
         break;
       case 'f64.const':
-        out.push(`${push('f64')} = ${constants.f64(ins.big!)};`);
+        out.push(`${push('f64')[0]} = ${constants.f64(ins.big!)};`);
         break;
       case 'ref.null':
-        out.push(`${push(ins.types![0])} = null;`);
+        out.push(`${push(ins.types![0])[0]} = null;`);
         break;
       case 'ref.is_null': {
-        const v = pop();
-        out.push(`${push('i32')} = +(${v} === null);`);
+        const v = pop1();
+        out.push(`${push('i32')[0]} = +(${v} === null);`);
         break;
       }
       case 'ref.func':
-        out.push(`${push('funcref')} = ${funcName(ins.a)};`);
+        out.push(`${push('funcref')[0]} = ${funcName(ins.a)};`);
         break;
       default:
         emitTemplate(ins);
@@ -407,27 +442,34 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
   }
 
   function emitTemplate(ins: Instr): void {
-    const { sig, js, mem } = ins.op;
-    if (!sig || js === undefined) throw new Error(`no code generator for ${ins.op.name}`);
-    const operands: string[] = [];
+    const { sig, js, js64, mem } = ins.op;
+    if (!sig || (js === undefined && js64 === undefined)) throw new Error(`no code generator for ${ins.op.name}`);
+    const operands: Value[] = [];
     for (let i = sig.params.length - 1; i >= 0; i--) operands[i] = pop();
-    let expr: string;
-    if (mem) {
-      const base = `${operands[0]} >>> 0`;
-      const address = ins.b === 0 ? base : `(${base}) + ${ins.b}`;
-      expr = js.replace('$A', address).replace('$V', operands[1] ?? '');
+    const fill = (template: string): string => {
+      let text = template;
+      if (mem) {
+        const base = `${operands[0][0]} >>> 0`;
+        text = text.replaceAll('$A', ins.b === 0 ? `(${base})` : `((${base}) + ${ins.b})`);
+      }
+      return text.replace(/\$(\d)([lh]?)/g, (_, i: string, part: string) => operands[Number(i)][part === 'h' ? 1 : 0]);
+    };
+    if (js64) {
+      const [lo, hi] = push('i64');
+      const t = temp('t');
+      out.push(`${t} = ${fill(js64.lo)};`, `${hi} = ${fill(js64.hi).replaceAll('$lo', t)};`, `${lo} = ${t};`);
+    } else if (sig.results.length === 0) {
+      out.push(`${fill(js!)};`);
     } else {
-      expr = js.replace(/\$(\d)/g, (_, i: string) => operands[Number(i)]);
+      out.push(`${push(sig.results[0])[0]} = ${fill(js!)};`);
     }
-    if (sig.results.length === 0) out.push(`${expr};`);
-    else out.push(`${push(sig.results[0])} = ${expr};`);
   }
 
-  const params = type.params.map((_, i) => `l${i}`).join(', ');
-  const decls: string[] = [];
-  for (let i = type.params.length; i < localTypes.length; i++) decls.push(`l${i} = ${zeroOf(localTypes[i])}`);
-  for (const [name, t] of slots) decls.push(`${name} = ${zeroOf(t)}`);
-  if (needsResultTemp) decls.push('r');
+  const params = type.params.flatMap((t, i) => valueParts(`l${i}`, t)).join(', ');
+  for (let i = type.params.length; i < localTypes.length; i++) {
+    for (const part of local(i)) declared.set(part, localTypes[i] === 'i64' ? '0' : zeroOf(localTypes[i]));
+  }
+  const decls = [...declared].map(([n, init]) => `${n} = ${init}`);
   decls.push(...chainVars);
   const declLine = decls.length ? `let ${decls.join(', ')};\n` : '';
   return `function ${funcName(funcIndex)}(${params}) {\n${declLine}${out.join('\n')}\n}\n`;

@@ -3,24 +3,28 @@
 import type { ValType } from '../binary/module.js';
 import { Global } from './api-objects.js';
 import { boundaryError, exportFunction, internalFunction, isExportedFunction, type WasmFunction } from './func.js';
-import { f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits } from './numeric.js';
+import { HI, f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits, i64_from_bigint, i64_to_bigint } from './numeric.js';
 
 /** Bit form: i32 number, i64 bigint, f32 uint32 number, f64 uint64 bigint, references as values. */
-function fromBits(v: unknown, t: ValType): unknown {
+function pushInternal(into: unknown[], v: unknown, t: ValType): void {
   switch (t) {
-    case 'i32': return Number(v) | 0;
-    case 'i64': return BigInt.asIntN(64, v as bigint);
-    case 'f32': return f32_from_bits(Number(v) | 0);
-    case 'f64': return f64_from_bits(BigInt.asIntN(64, v as bigint));
-    case 'funcref': return isExportedFunction(v) ? v[internalFunction] : v;
-    default: return v;
+    case 'i32': into.push(Number(v) | 0); break;
+    case 'i64': into.push(i64_from_bigint(v as bigint), HI[0]); break;
+    case 'f32': into.push(f32_from_bits(Number(v) | 0)); break;
+    case 'f64': into.push(f64_from_bits(i64_from_bigint(v as bigint), HI[0])); break;
+    case 'funcref': into.push(isExportedFunction(v) ? v[internalFunction] : v); break;
+    default: into.push(v);
   }
 }
 
+/** The bit form of a value that is not an i64 (an i64 is read from its two words by the caller). */
 function toBits(v: unknown, t: ValType): unknown {
   switch (t) {
     case 'f32': return f32_to_bits(v as number) >>> 0;
-    case 'f64': return BigInt.asUintN(64, f64_to_bits(v as number));
+    case 'f64': {
+      const lo = f64_to_bits(v as number);
+      return BigInt.asUintN(64, i64_to_bigint(lo, HI[0]));
+    }
     case 'funcref': return v === null ? null : exportFunction(v as WasmFunction);
     default: return v;
   }
@@ -32,15 +36,19 @@ export function invokeWithBits(fn: unknown, args: unknown[]): unknown[] {
   const { params, results } = internal.type;
   // Starts with a string so V8 keeps the array's elements boxed: NaN payloads survive.
   const tagged: unknown[] = [''];
-  params.forEach((t, i) => tagged.push(fromBits(args[i], t)));
+  params.forEach((t, i) => pushInternal(tagged, args[i], t));
   let r: unknown;
   try {
     r = internal(...tagged.slice(1));
   } catch (e) {
     throw boundaryError(e);
   }
-  if (results.length === 1) return [toBits(r, results[0])];
-  return results.map((t, i) => toBits((r as unknown[])[i + 1], t));
+  if (results.length === 1) {
+    return [results[0] === 'i64' ? i64_to_bigint(r as number, HI[0]) : toBits(r, results[0])];
+  }
+  const flat = r as unknown[];
+  let k = 1;
+  return results.map((t) => (t === 'i64' ? i64_to_bigint(flat[k++] as number, flat[k++] as number) : toBits(flat[k++], t)));
 }
 
 export function globalBits(g: unknown): unknown {

@@ -12,7 +12,7 @@ export function evalConst(expr: ConstExpr, globals: GlobalCell[], functions: Was
     case 'i32.const': return ins.a;
     case 'i64.const': return ins.big;
     case 'f32.const': return f32_from_bits(ins.a);
-    case 'f64.const': return f64_from_bits(BigInt.asIntN(64, ins.big!));
+    case 'f64.const': return f64_from_bits(Number(BigInt.asIntN(32, ins.big!)), Number(BigInt.asIntN(32, ins.big! >> 32n)));
     case 'ref.null': return null;
     case 'ref.func': return functions[ins.a];
     case 'global.get': return globals[ins.a].value;

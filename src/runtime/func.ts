@@ -3,6 +3,7 @@
 import type { FuncType, ValType } from '../binary/module.js';
 import { RuntimeError } from './errors.js';
 import { wasmStack } from './stack-trace.js';
+import { HI, i64_from_bigint, i64_to_bigint } from './numeric.js';
 
 /**
  * A function as compiled code calls it: arguments and results in the internal representation
@@ -115,7 +116,8 @@ export function toJS(v: unknown, t: ValType): unknown {
 /**
  * Argument and result conversion code per value type. Wrappers are generated per signature
  * with one named parameter per argument: no arrays, which V8 would store as unboxed doubles
- * (canonicalising NaN payloads), and no allocation per call.
+ * (canonicalising NaN payloads), and no allocation per call. Compiled code passes an i64 as
+ * two int32 words (low, high) and returns one as the low word with the high word in HI[0].
  */
 function toWasmCode(t: ValType, v: string): string {
   switch (t) {
@@ -130,31 +132,46 @@ function toJSCode(t: ValType, v: string): string {
   return t === 'funcref' ? `toJS(${v}, 'funcref')` : v;
 }
 
+/** JS expressions for the values of `types` held in the flattened internal array `r` (from index 1). */
+function unpackResults(types: readonly ValType[], r: string): string[] {
+  let k = 1;
+  return types.map((t) => (t === 'i64' ? `i64_to_bigint(${r}[${k++}], ${r}[${k++}])` : toJSCode(t, `${r}[${k++}]`)));
+}
+
 type ExportWrapperFactory = (fn: WasmFunction, name: string) => (...args: unknown[]) => unknown;
 type HostWrapperFactory = (host: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown;
 const exportWrapperFactories = new Map<string, ExportWrapperFactory>();
 const hostWrapperFactories = new Map<string, HostWrapperFactory>();
 
-function paramNames(t: FuncType): string[] {
-  return t.params.map((_, i) => `a${i}`);
+const boundaryHelpers = { toWasm, toJS, boundaryError, HostException, hostResults, i64_from_bigint, i64_to_bigint, HI };
+
+function buildFactory<F>(source: string, extra: Record<string, unknown> = {}): F {
+  const scope = { ...boundaryHelpers, ...extra };
+  return new Function(...Object.keys(scope), source)(...Object.values(scope)) as F;
 }
 
 function exportWrapperFactory(t: FuncType): ExportWrapperFactory {
   const key = typeKey(t);
   let factory = exportWrapperFactories.get(key);
   if (factory) return factory;
-  const names = paramNames(t);
-  const converted = t.params.map((p, i) => toWasmCode(p, names[i]));
+  const names = t.params.map((_, i) => `a${i}`);
+  const prelude: string[] = [];
+  const args = t.params.flatMap((p, i) => {
+    if (p !== 'i64') return [toWasmCode(p, names[i])];
+    prelude.push(`const p${i} = i64_from_bigint(toWasm(a${i}, 'i64')), q${i} = HI[0];`);
+    return [`p${i}`, `q${i}`];
+  });
   const result = t.results.length === 0 ? 'undefined'
-    : t.results.length === 1 ? toJSCode(t.results[0], 'r')
-    : `[${t.results.map((rt, i) => toJSCode(rt, `r[${i + 1}]`)).join(', ')}]`;
+    : t.results.length > 1 ? `[${unpackResults(t.results, 'r').join(', ')}]`
+    : t.results[0] === 'i64' ? 'i64_to_bigint(r, HI[0])'
+    : toJSCode(t.results[0], 'r');
   // A computed method key names the function at creation (cheaper than defineProperty).
-  const source = `return function (fn, name) { return { [name]: function (${names.join(', ')}) {
+  factory = buildFactory<ExportWrapperFactory>(`return function (fn, name) { return { [name]: function (${names.join(', ')}) {
+    ${prelude.join('\n    ')}
     let r;
-    try { r = fn(${converted.join(', ')}); } catch (e) { throw boundaryError(e); }
+    try { r = fn(${args.join(', ')}); } catch (e) { throw boundaryError(e); }
     return ${result};
-  } }[name]; };`;
-  factory = new Function('toWasm', 'toJS', 'boundaryError', source)(toWasm, toJS, boundaryError) as ExportWrapperFactory;
+  } }[name]; };`);
   exportWrapperFactories.set(key, factory);
   return factory;
 }
@@ -163,19 +180,17 @@ function hostWrapperFactory(t: FuncType): HostWrapperFactory {
   const key = typeKey(t);
   let factory = hostWrapperFactories.get(key);
   if (factory) return factory;
-  const names = paramNames(t);
-  const converted = t.params.map((p, i) => toJSCode(p, names[i]));
+  const params = t.params.flatMap((p, i) => (p === 'i64' ? [`a${i}l`, `a${i}h`] : [`a${i}`]));
+  const jsArgs = t.params.map((p, i) => (p === 'i64' ? `i64_to_bigint(a${i}l, a${i}h)` : toJSCode(p, `a${i}`)));
   const result = t.results.length === 0 ? 'undefined'
-    : t.results.length === 1 ? toWasmCode(t.results[0], 'r')
-    : 'hostResults(r, types)';
-  const source = `return function (host) { return function (${names.join(', ')}) {
+    : t.results.length > 1 ? 'hostResults(r, types)'
+    : t.results[0] === 'i64' ? "i64_from_bigint(toWasm(r, 'i64'))"
+    : toWasmCode(t.results[0], 'r');
+  factory = buildFactory<HostWrapperFactory>(`return function (host) { return function (${params.join(', ')}) {
     let r;
-    try { r = host(${converted.join(', ')}); } catch (e) { throw e instanceof HostException ? e : new HostException(e); }
+    try { r = host(${jsArgs.join(', ')}); } catch (e) { throw e instanceof HostException ? e : new HostException(e); }
     return ${result};
-  }; };`;
-  const types = t.results;
-  factory = new Function('toWasm', 'toJS', 'HostException', 'hostResults', 'types', source)(
-    toWasm, toJS, HostException, hostResults, types) as HostWrapperFactory;
+  }; };`, { types: t.results });
   hostWrapperFactories.set(key, factory);
   return factory;
 }
@@ -187,7 +202,13 @@ function hostResults(r: unknown, types: readonly ValType[]): unknown[] {
   }
   const values = [...(r as Iterable<unknown>)];
   if (values.length !== types.length) throw new TypeError(`host function returned ${values.length} values, expected ${types.length}`);
-  return multiResult(values.map((v, i) => toWasm(v, types[i])));
+  const flat: unknown[] = [];
+  values.forEach((v, i) => {
+    const w = toWasm(v, types[i]);
+    if (types[i] === 'i64') flat.push(i64_from_bigint(w as bigint), HI[0]);
+    else flat.push(w);
+  });
+  return multiResult(flat);
 }
 
 /** The exported (JS-callable) face of an internal function; one per function, so identity holds. */

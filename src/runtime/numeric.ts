@@ -3,7 +3,10 @@
 //
 // Value representation (shared with the code generator):
 // - i32: a signed int32 number (`x | 0` form).
-// - i64: a BigInt holding the signed value (`BigInt.asIntN(64, …)` form).
+// - i64: a pair of int32 numbers (lo, hi), both in `x | 0` form; the value is
+//   hi * 2^32 + (lo >>> 0). A helper producing an i64 returns lo and writes hi
+//   to HI[0] (below) as its last step; the caller reads HI[0] right after the
+//   call. Bit counts return a plain number 0..64.
 // - f64: a number (V8 keeps every f64 bit pattern, NaN payloads included,
 //   through variables, calls, `-x`, `Math.abs`, Float64Array and DataView).
 // - f32: a number exactly representable as float32, except that an f32
@@ -21,21 +24,24 @@ import { trap } from './errors.js';
 
 // ---------------------------------------------------------------------------
 // Scratch views for reinterpreting bits. Typed arrays use platform byte order;
-// HI/LO pick the halves of an f64 accordingly.
+// FHI/FLO index the high and low words of an f64 (and of a BigInt64, which
+// has the same byte order) accordingly.
 
 const F64 = new Float64Array(1);
 const F32 = new Float32Array(F64.buffer);
 const I32 = new Int32Array(F64.buffer);
 const I64 = new BigInt64Array(F64.buffer);
-const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-const LO = 1 - HI;
+const FHI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+const FLO = 1 - FHI;
 
-/** Precomputed small BigInts so bit-count results don't allocate. */
-const SMALL: readonly bigint[] = Array.from({ length: 65 }, (_, i) => BigInt(i));
+/**
+ * The high word of the i64 result of the last helper that produced one (see
+ * the header). Shared with generated code; never reallocated.
+ */
+export const HI = new Int32Array(1);
 
-const I64_MIN = -0x8000000000000000n;
+const TWO_32 = 4294967296;
 const TWO_52 = 4503599627370496;
-const TWO_53 = 9007199254740992;
 const TWO_63 = 9223372036854775808;
 const TWO_64 = 18446744073709551616;
 
@@ -88,85 +94,273 @@ export function i32_rem_u(a: number, b: number): number {
 }
 
 // ---------------------------------------------------------------------------
-// i64 (BigInt, signed representation). BigInt `&`, `>>` and comparisons act on
-// infinite two's complement, so they work on the signed form directly.
+// i64 as (lo, hi) int32 pairs. No BigInt anywhere: generated code calls these
+// on hot paths, so each is small and allocation-free. Every path writes HI[0]
+// after any call that might itself write it.
 
-export function i64_clz(x: bigint): bigint {
-  if (x < 0n) return SMALL[0];
-  const hi = Number(x >> 32n);
-  return SMALL[hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(Number(x))];
+export function i64_clz(lo: number, hi: number): number {
+  return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);
 }
 
-export function i64_ctz(x: bigint): bigint {
-  const lo = Number(x & 0xffffffffn) | 0;
-  return SMALL[lo !== 0 ? i32_ctz(lo) : 32 + i32_ctz(Number(x >> 32n) | 0)];
+export function i64_ctz(lo: number, hi: number): number {
+  return lo !== 0 ? i32_ctz(lo) : 32 + i32_ctz(hi);
 }
 
-export function i64_popcnt(x: bigint): bigint {
-  return SMALL[i32_popcnt(Number(x & 0xffffffffn) | 0) + i32_popcnt(Number(x >> 32n) | 0)];
+export function i64_popcnt(lo: number, hi: number): number {
+  return i32_popcnt(lo) + i32_popcnt(hi);
 }
 
-export function i64_mul(a: bigint, b: bigint): bigint {
-  return BigInt.asIntN(64, a * b);
+/**
+ * High word of the unsigned 32×32→64 product of a and b (int32 bit patterns),
+ * from 16-bit limbs: every partial product is below 2^32, so Math.imul gives
+ * its exact bits, and the column sums stay far below 2^53.
+ */
+function mulhiU(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const m = Math.imul(a1, b0);
+  const n = Math.imul(a0, b1);
+  const mid = (Math.imul(a0, b0) >>> 16) + (m & 0xffff) + (n & 0xffff);
+  return (Math.imul(a1, b1) + (m >>> 16) + (n >>> 16) + (mid >>> 16)) | 0;
 }
 
-export function i64_shr_u(a: bigint, n: bigint): bigint {
-  const k = n & 63n;
-  return a >= 0n ? a >> k : BigInt.asIntN(64, BigInt.asUintN(64, a) >> k);
+/** (ah·2^32 + al)(bh·2^32 + bl) mod 2^64: the ah·bh term only reaches bit 64. */
+export function i64_mul(al: number, ah: number, bl: number, bh: number): number {
+  HI[0] = (mulhiU(al, bl) + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
+  return Math.imul(al, bl);
 }
 
-export function i64_rotl(x: bigint, n: bigint): bigint {
-  const k = n & 63n;
-  const u = BigInt.asUintN(64, x);
-  return BigInt.asIntN(64, (u << k) | (u >> (64n - k)));
+// Shifts and rotates. Only the count's low word is passed; Wasm takes it mod
+// 64. JS masks shift counts to 5 bits, so bit 5 of the count picks the case,
+// the shift operators see count & 31 by themselves, and `~n` acts as
+// `31 - (n & 31)`: `(x >>> 1) >>> ~n` is `x >>> (32 - n)` made 0 for n = 0.
+
+export function i64_shl(al: number, ah: number, n: number): number {
+  if ((n & 32) === 0) {
+    HI[0] = (ah << n) | ((al >>> 1) >>> ~n);
+    return al << n;
+  }
+  HI[0] = al << n;
+  return 0;
 }
 
-export function i64_rotr(x: bigint, n: bigint): bigint {
-  const k = n & 63n;
-  const u = BigInt.asUintN(64, x);
-  return BigInt.asIntN(64, (u >> k) | (u << (64n - k)));
+export function i64_shr_s(al: number, ah: number, n: number): number {
+  if ((n & 32) === 0) {
+    HI[0] = ah >> n;
+    return (al >>> n) | ((ah << 1) << ~n);
+  }
+  HI[0] = ah >> 31;
+  return ah >> n;
 }
 
-export function i64_div_s(a: bigint, b: bigint): bigint {
-  if (b === 0n) trap('integer divide by zero');
-  if (b === -1n && a === I64_MIN) trap('integer overflow');
-  return a / b; // BigInt division truncates toward zero, as Wasm does
+export function i64_shr_u(al: number, ah: number, n: number): number {
+  if ((n & 32) === 0) {
+    HI[0] = ah >>> n; // the Int32Array store wraps it to int32
+    return (al >>> n) | ((ah << 1) << ~n);
+  }
+  HI[0] = 0;
+  return (ah >>> n) | 0;
 }
 
-export function i64_div_u(a: bigint, b: bigint): bigint {
-  if (b === 0n) trap('integer divide by zero');
-  if (a >= 0n && b > 0n) return a / b;
-  return BigInt.asIntN(64, BigInt.asUintN(64, a) / BigInt.asUintN(64, b));
+/** Rotating by 32 or more swaps the words, then rotates by the rest. */
+export function i64_rotl(al: number, ah: number, n: number): number {
+  if ((n & 32) !== 0) {
+    const t = al;
+    al = ah;
+    ah = t;
+  }
+  HI[0] = (ah << n) | ((al >>> 1) >>> ~n);
+  return (al << n) | ((ah >>> 1) >>> ~n);
 }
 
-export function i64_rem_s(a: bigint, b: bigint): bigint {
-  if (b === 0n) trap('integer divide by zero');
-  return a % b; // INT64_MIN % -1n is 0n, as Wasm requires
+export function i64_rotr(al: number, ah: number, n: number): number {
+  if ((n & 32) !== 0) {
+    const t = al;
+    al = ah;
+    ah = t;
+  }
+  HI[0] = (ah >>> n) | ((al << 1) << ~n);
+  return (al >>> n) | ((ah << 1) << ~n);
 }
 
-export function i64_rem_u(a: bigint, b: bigint): bigint {
-  if (b === 0n) trap('integer divide by zero');
-  if (a >= 0n && b > 0n) return a % b;
-  return BigInt.asIntN(64, BigInt.asUintN(64, a) % BigInt.asUintN(64, b));
+// Division. Fast paths work on doubles, which rests on this fact: for
+// integers 0 ≤ a, b < 2^53 (b > 0), floor(fl(a / b)) = floor(a / b).
+// Proof: let q = floor(a / b), 2^e ≤ q < 2^(e+1). fl(a / b) ≥ q since q is a
+// double; reaching q + 1 needs a / b within half an ulp of it, i.e.
+// (b - r) / b ≤ 2^(e-53) with r = a - qb < b. But b·2^e ≤ bq ≤ a < 2^53
+// gives 1 / b > 2^(e-53), and (b - r) / b ≥ 1 / b. For q = 0, a / b ≤ 1 - 1/b
+// stays below 1 - 2^-54. By symmetry of rounding, trunc(fl(a / b)) is the
+// truncated quotient for signed |a|, |b| < 2^53. Then a - q·b is exact.
+
+/** Quotient and remainder of the general divisions: q lo, q hi, r lo, r hi. */
+const QR = new Int32Array(4);
+
+/** Unsigned 64-bit division into QR; traps on a zero divisor. */
+function divmodU(al: number, ah: number, bl: number, bh: number): void {
+  const ahu = ah >>> 0;
+  const bhu = bh >>> 0;
+  if (ahu < 0x200000 && bhu < 0x200000) {
+    // Both below 2^53: exact doubles, one division (see above).
+    if ((bl | bh) === 0) trap('integer divide by zero');
+    const a = ahu * TWO_32 + (al >>> 0);
+    const b = bhu * TWO_32 + (bl >>> 0);
+    const q = Math.floor(a / b);
+    const r = a - q * b;
+    QR[0] = q; // Int32Array stores wrap mod 2^32
+    QR[1] = q / TWO_32; // and truncate, i.e. floor these non-negative values
+    QR[2] = r;
+    QR[3] = r / TWO_32;
+    return;
+  }
+  if (bhu < 0x400) {
+    // b < 2^42: two digits. t = a >>> 11 is below 2^53, so q1 = floor(t / b)
+    // and its remainder are exact (above); then n = (t mod b)·2^11 + (a's low
+    // 11 bits) < 2^53 gives the last 11 bits q0. q = q1·2^11 + q0.
+    if ((bl | bh) === 0) trap('integer divide by zero');
+    const b = bhu * TWO_32 + (bl >>> 0);
+    const t = ahu * 2097152 + (al >>> 11);
+    const q1 = Math.floor(t / b);
+    const n = (t - q1 * b) * 2048 + (al & 0x7ff);
+    const q0 = Math.floor(n / b);
+    const r = n - q0 * b;
+    QR[0] = ((q1 | 0) << 11) | q0; // `| 0` keeps q1's low 32 bits
+    QR[1] = q1 / 2097152;
+    QR[2] = r;
+    QR[3] = r / TWO_32;
+    return;
+  }
+  // b ≥ 2^42, so q = floor(a / b) < 2^22. With A, B the doubles nearest a, b,
+  // D = fl(A / B) is within (a / b)·3.0001·2^-53 < 2^-29 of a / b, and
+  // fl(D - 2^-18) (error ≤ 2^-32, as D ≤ 2^22) lies in (a / b - 1, a / b): its
+  // floor is q or q - 1. Then r = a - q·b in [0, 2b) (exact mod 2^64, since
+  // q·b ≤ a) and one conditional step fixes q.
+  const A = ahu * TWO_32 + (al >>> 0);
+  const B = bhu * TWO_32 + (bl >>> 0);
+  let q = Math.floor(A / B - 3.814697265625e-6);
+  if (q < 0) q = 0;
+  const qi = q | 0;
+  const pl = Math.imul(qi, bl);
+  const ph = (mulhiU(qi, bl) + Math.imul(qi, bh)) | 0;
+  let d = (al >>> 0) - (pl >>> 0);
+  let rh = (ah - ph - (d < 0 ? 1 : 0)) | 0;
+  let rl = d | 0;
+  if ((rh >>> 0) > bhu || (rh === bh && (rl >>> 0) >= (bl >>> 0))) {
+    q++;
+    d = (rl >>> 0) - (bl >>> 0);
+    rh = (rh - bh - (d < 0 ? 1 : 0)) | 0;
+    rl = d | 0;
+  }
+  QR[0] = q;
+  QR[1] = 0;
+  QR[2] = rl;
+  QR[3] = rh;
 }
 
-// Unsigned comparisons without allocating: operands of equal sign compare the
-// same signed and unsigned; otherwise the negative one is the larger unsigned.
-
-export function i64_lt_u(a: bigint, b: bigint): number {
-  return ((a < 0n) === (b < 0n) ? a < b : b < 0n) ? 1 : 0;
+/** Signed 64-bit division into QR (quotient truncated, remainder with a's sign). */
+function divmodS(al: number, ah: number, bl: number, bh: number): void {
+  if (ah >= -0x1fffff && ah <= 0x1fffff && bh >= -0x1fffff && bh <= 0x1fffff) {
+    // |a|, |b| < 2^53: exact doubles, one division (see above).
+    if ((bl | bh) === 0) trap('integer divide by zero');
+    const a = ah * TWO_32 + (al >>> 0);
+    const b = bh * TWO_32 + (bl >>> 0);
+    const q = Math.trunc(a / b);
+    const r = a - q * b;
+    QR[0] = q;
+    QR[1] = Math.floor(q / TWO_32);
+    QR[2] = r;
+    QR[3] = Math.floor(r / TWO_32);
+    return;
+  }
+  // Magnitudes (INT64_MIN's is 2^63, fine unsigned), then the signs.
+  const an = ah < 0;
+  const bn = bh < 0;
+  if (an) {
+    al = -al | 0;
+    ah = (~ah + (al === 0 ? 1 : 0)) | 0;
+  }
+  if (bn) {
+    bl = -bl | 0;
+    bh = (~bh + (bl === 0 ? 1 : 0)) | 0;
+  }
+  divmodU(al, ah, bl, bh);
+  if (an !== bn) negateQR(0);
+  if (an) negateQR(2);
 }
 
-export function i64_le_u(a: bigint, b: bigint): number {
-  return ((a < 0n) === (b < 0n) ? a <= b : b < 0n) ? 1 : 0;
+function negateQR(i: number): void {
+  const lo = QR[i];
+  QR[i] = -lo;
+  QR[i + 1] = ~QR[i + 1] + (lo === 0 ? 1 : 0);
 }
 
-export function i64_gt_u(a: bigint, b: bigint): number {
-  return ((a < 0n) === (b < 0n) ? a > b : a < 0n) ? 1 : 0;
+// The entry points: operands that are sign- (zero-) extended int32s take the
+// i32 route, exact in doubles as in i32_div_s and friends.
+
+export function i64_div_s(al: number, ah: number, bl: number, bh: number): number {
+  if (ah === al >> 31 && bh === bl >> 31) {
+    if (bl === 0) trap('integer divide by zero');
+    const q = al / bl; // INT32_MIN / -1 = 2^31 is fine here: lo = INT32_MIN, hi = 0
+    HI[0] = q <= -1 ? -1 : 0;
+    return q | 0;
+  }
+  if (bl === -1 && bh === -1 && al === 0 && ah === -0x80000000) trap('integer overflow');
+  divmodS(al, ah, bl, bh);
+  HI[0] = QR[1];
+  return QR[0];
 }
 
-export function i64_ge_u(a: bigint, b: bigint): number {
-  return ((a < 0n) === (b < 0n) ? a >= b : a < 0n) ? 1 : 0;
+export function i64_div_u(al: number, ah: number, bl: number, bh: number): number {
+  if ((ah | bh) === 0) {
+    if (bl === 0) trap('integer divide by zero');
+    HI[0] = 0;
+    return ((al >>> 0) / (bl >>> 0)) | 0;
+  }
+  divmodU(al, ah, bl, bh);
+  HI[0] = QR[1];
+  return QR[0];
+}
+
+/** INT64_MIN rem -1 = 0, as Wasm requires. */
+export function i64_rem_s(al: number, ah: number, bl: number, bh: number): number {
+  if (ah === al >> 31 && bh === bl >> 31) {
+    if (bl === 0) trap('integer divide by zero');
+    const r = (al % bl) | 0; // `| 0` turns the -0 of e.g. INT32_MIN % -1 into 0
+    HI[0] = r >> 31;
+    return r;
+  }
+  divmodS(al, ah, bl, bh);
+  HI[0] = QR[3];
+  return QR[2];
+}
+
+export function i64_rem_u(al: number, ah: number, bl: number, bh: number): number {
+  if ((ah | bh) === 0) {
+    if (bl === 0) trap('integer divide by zero');
+    HI[0] = 0;
+    return ((al >>> 0) % (bl >>> 0)) | 0;
+  }
+  divmodU(al, ah, bl, bh);
+  HI[0] = QR[3];
+  return QR[2];
+}
+
+// ---------------------------------------------------------------------------
+// i64 ↔ BigInt, for the JS API boundary (ToBigInt64 / ToBigInt semantics).
+
+/** Any BigInt, wrapped mod 2^64 (by the BigInt64Array store). Lo returned, hi in HI[0]. */
+export function i64_from_bigint(b: bigint): number {
+  I64[0] = b;
+  HI[0] = I32[FHI];
+  return I32[FLO];
+}
+
+/** The signed value of the pair. */
+export function i64_to_bigint(lo: number, hi: number): bigint {
+  I32[FLO] = lo;
+  I32[FHI] = hi;
+  return I64[0];
 }
 
 // ---------------------------------------------------------------------------
@@ -217,7 +411,7 @@ function signBit(x: number): boolean {
   if (x !== 0) {
     if (x === x) return x < 0;
     F64[0] = x;
-    return I32[HI] < 0;
+    return I32[FHI] < 0;
   }
   return 1 / x < 0;
 }
@@ -258,14 +452,36 @@ export function i32_trunc_f64_u(x: number): number {
   truncFail(x);
 }
 
-export function i64_trunc_f64_s(x: number): bigint {
-  if (x >= -TWO_63 && x < TWO_63) return BigInt(Math.trunc(x));
+/**
+ * An integral double t, -2^63 ≤ t < 2^64, as an i64 pair (lo returned, hi in
+ * HI[0]). Dividing by 2^32 is exact, so floor gives the high word; the low
+ * word t - hi·2^32 is in [0, 2^32) and exact.
+ */
+function splitInt(t: number): number {
+  const hi = Math.floor(t / TWO_32);
+  HI[0] = hi; // wraps to int32 for unsigned values ≥ 2^63
+  return (t - hi * TWO_32) | 0;
+}
+
+// Inputs in int32 range (u32 range for unsigned) take `x | 0` as in the i32
+// truncations; the sign of the truncated value then gives the high word.
+
+export function i64_trunc_f64_s(x: number): number {
+  if (x > -2147483649 && x < 2147483648) {
+    const lo = x | 0;
+    HI[0] = lo >> 31;
+    return lo;
+  }
+  if (x >= -TWO_63 && x < TWO_63) return splitInt(Math.trunc(x));
   truncFail(x);
 }
 
-export function i64_trunc_f64_u(x: number): bigint {
-  if (x > -1 && x < TWO_63) return BigInt(Math.trunc(x));
-  if (x >= TWO_63 && x < TWO_64) return BigInt.asIntN(64, BigInt(x)); // integral here
+export function i64_trunc_f64_u(x: number): number {
+  if (x > -1 && x < 4294967296) {
+    HI[0] = 0;
+    return x | 0;
+  }
+  if (x > 0 && x < TWO_64) return splitInt(Math.trunc(x));
   truncFail(x);
 }
 
@@ -280,56 +496,76 @@ export function i32_trunc_sat_f64_u(x: number): number {
   return x >= 4294967295 ? -1 : x > 0 ? x | 0 : 0;
 }
 
-export function i64_trunc_sat_f64_s(x: number): bigint {
-  if (x >= -TWO_63 && x < TWO_63) return BigInt(Math.trunc(x));
-  return x > 0 ? 0x7fffffffffffffffn : x < 0 ? I64_MIN : 0n;
+export function i64_trunc_sat_f64_s(x: number): number {
+  if (x > -2147483649 && x < 2147483648) {
+    const lo = x | 0;
+    HI[0] = lo >> 31;
+    return lo;
+  }
+  if (x >= -TWO_63 && x < TWO_63) return splitInt(Math.trunc(x));
+  if (x > 0) {
+    HI[0] = 0x7fffffff;
+    return -1;
+  }
+  HI[0] = x < 0 ? -0x80000000 : 0; // NaN → 0
+  return 0;
 }
 
-export function i64_trunc_sat_f64_u(x: number): bigint {
-  if (x > -1 && x < TWO_63) return BigInt(Math.trunc(x));
-  if (x >= TWO_63 && x < TWO_64) return BigInt.asIntN(64, BigInt(x));
-  return x >= TWO_64 ? -1n : 0n;
+export function i64_trunc_sat_f64_u(x: number): number {
+  if (x > -1 && x < 4294967296) {
+    HI[0] = 0;
+    return x | 0;
+  }
+  if (x > 0 && x < TWO_64) return splitInt(Math.trunc(x));
+  const r = x >= TWO_64 ? -1 : 0; // NaN and negatives → 0
+  HI[0] = r;
+  return r;
 }
 
 export const i32_trunc_f32_s: (x: number) => number = i32_trunc_f64_s;
 export const i32_trunc_f32_u: (x: number) => number = i32_trunc_f64_u;
-export const i64_trunc_f32_s: (x: number) => bigint = i64_trunc_f64_s;
-export const i64_trunc_f32_u: (x: number) => bigint = i64_trunc_f64_u;
+export const i64_trunc_f32_s: (x: number) => number = i64_trunc_f64_s;
+export const i64_trunc_f32_u: (x: number) => number = i64_trunc_f64_u;
 export const i32_trunc_sat_f32_s: (x: number) => number = i32_trunc_sat_f64_s;
 export const i32_trunc_sat_f32_u: (x: number) => number = i32_trunc_sat_f64_u;
-export const i64_trunc_sat_f32_s: (x: number) => bigint = i64_trunc_sat_f64_s;
-export const i64_trunc_sat_f32_u: (x: number) => bigint = i64_trunc_sat_f64_u;
+export const i64_trunc_sat_f32_s: (x: number) => number = i64_trunc_sat_f64_s;
+export const i64_trunc_sat_f32_u: (x: number) => number = i64_trunc_sat_f64_u;
 
 // ---------------------------------------------------------------------------
 // Integer → float conversion.
 
-/** u64 (as signed BigInt) → f64, correctly rounded by Number(). */
-export function f64_convert_i64_u(x: bigint): number {
-  return Number(x >= 0n ? x : BigInt.asUintN(64, x));
+// hi·2^32 is exact, so each f64 conversion rounds once, in the addition.
+
+export function f64_convert_i64_s(lo: number, hi: number): number {
+  return hi * TWO_32 + (lo >>> 0);
 }
 
-export function f32_convert_i64_s(x: bigint): number {
-  const n = Number(x);
-  // |x| ≤ 2^53 (give or take the rounding of Number) converts exactly, so one
-  // rounding happens, in fround.
-  if (n <= TWO_53 && n >= -TWO_53) return Math.fround(n);
-  return x < 0n ? -u64ToF32(-x) : u64ToF32(x);
+export function f64_convert_i64_u(lo: number, hi: number): number {
+  return (hi >>> 0) * TWO_32 + (lo >>> 0);
 }
 
-export function f32_convert_i64_u(x: bigint): number {
-  if (x >= 0n && x <= 0x20000000000000n) return Math.fround(Number(x));
-  return u64ToF32(BigInt.asUintN(64, x));
+// To float32 without double rounding: a value of magnitude below 2^53 is exact
+// as a double, so fround rounds once. A larger one first has its low 11 bits
+// dropped but folded into bit 11 (round to odd: of the two multiples of 2^11
+// around the value, the one with bit 11 set; on two's complement words this
+// works for negative values too). That fits a double exactly and keeps at
+// least 42 significant bits, more than float32's 24 + 2, so fround then rounds
+// it exactly as it would round the value itself.
+
+export function f32_convert_i64_s(lo: number, hi: number): number {
+  if (hi >= -0x200000 && hi < 0x200000) return Math.fround(hi * TWO_32 + (lo >>> 0));
+  return Math.fround(hi * TWO_32 + (roundToOdd11(lo) >>> 0));
 }
 
-/**
- * u (2^53 < u ≤ 2^64) → float32 without double rounding: drop the low 11 bits
- * but fold them into bit 11 (round to odd). What remains fits in a double's 53
- * bits and keeps at least 43 significant bits, more than float32's 24 + 2, so
- * fround then rounds it exactly as it would round u.
- */
-function u64ToF32(u: bigint): number {
-  const sticky = (u & 0x7ffn) !== 0n ? 0x800n : 0n;
-  return Math.fround(Number((u & ~0x7ffn) | sticky));
+export function f32_convert_i64_u(lo: number, hi: number): number {
+  const h = hi >>> 0;
+  if (h < 0x200000) return Math.fround(h * TWO_32 + (lo >>> 0));
+  return Math.fround(h * TWO_32 + (roundToOdd11(lo) >>> 0));
+}
+
+/** lo with bits 0..10 cleared and bit 11 set if any of them was set (or it was). */
+function roundToOdd11(lo: number): number {
+  return (lo & ~0x7ff) | (((lo & 0x7ff) + 0x7ff) & 0x800);
 }
 
 // ---------------------------------------------------------------------------
@@ -358,8 +594,8 @@ export function f64_promote(x: number): number {
 // Bit patterns and f32 memory access.
 
 function box(sign: number, mantissa: number): number {
-  I32[HI] = sign | 0x7ff80000;
-  I32[LO] = mantissa;
+  I32[FHI] = sign | 0x7ff80000;
+  I32[FLO] = mantissa;
   return F64[0];
 }
 
@@ -370,8 +606,8 @@ export function f32_to_bits(x: number): number {
     return I32[0];
   }
   F64[0] = x;
-  const hi = I32[HI];
-  const lo = I32[LO];
+  const hi = I32[FHI];
+  const lo = I32[FLO];
   const sign = hi & 0x80000000;
   if ((lo & 0x1fffffff) !== 0) return sign | 0x7f800000 | (lo & 0x7fffff); // box
   // A quiet NaN: its 23-bit mantissa is the top of the f64's 52-bit one.
@@ -389,20 +625,22 @@ function nanFromBits(b: number): number {
   if ((b & 0x400000) === 0) return box(b & 0x80000000, b & 0x7fffff);
   // Reading a quiet NaN through Float32Array keeps its payload, but build it
   // explicitly rather than rely on that.
-  I32[HI] = (b & 0x80000000) | 0x7ff00000 | ((b & 0x7fffff) >>> 3);
-  I32[LO] = b << 29;
+  I32[FHI] = (b & 0x80000000) | 0x7ff00000 | ((b & 0x7fffff) >>> 3);
+  I32[FLO] = b << 29;
   return F64[0];
 }
 
-/** f64 → its bits as a signed BigInt (the i64 representation). */
-export function f64_to_bits(x: number): bigint {
+/** f64 → its bits as an i64 pair: lo returned, hi in HI[0]. */
+export function f64_to_bits(x: number): number {
   F64[0] = x;
-  return I64[0];
+  HI[0] = I32[FHI];
+  return I32[FLO];
 }
 
-/** i64 bits (BigInt) → f64. */
-export function f64_from_bits(b: bigint): number {
-  I64[0] = b;
+/** i64 bits (lo, hi) → f64. */
+export function f64_from_bits(lo: number, hi: number): number {
+  I32[FLO] = lo;
+  I32[FHI] = hi;
   return F64[0];
 }
 
