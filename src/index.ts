@@ -16,6 +16,7 @@ export { CompileError, LinkError, RuntimeError, Memory, Table, Global, HostMemor
 export type { TrapKind } from './runtime/errors.js';
 export type { InstanceOptions, InstanceLayout } from './runtime/instance.js';
 export { inspect, renderText, renderSvg } from './layout/index.js';
+export { WASI, WasiExit, type WasiOptions } from './wasi/index.js';
 export { hostFunction, type HostFunctionType, type TypedHostFunction } from './runtime/func.js';
 export type { ValType, FuncType } from './binary/module.js';
 export type { LayoutReport, Region, ResizeBlocker } from './layout/index.js';
