@@ -1,20 +1,253 @@
-// `npm run bench`: heapbase against Node's own WebAssembly. Prints a table, or JSON with --json.
-import { measureInstanceMemory } from './memory.js';
+// `npm run bench`: heapbase against Node's own WebAssembly and against polywasm.
+//
+//   node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json]
+//                                      [--no-polywasm] [--programs-only]
+//
+// Programs (bench/programs/*.c, built to .wasm by build.sh): each engine compiles and
+// instantiates the program once; warm-up calls at a small n (at least two, and
+// for at least 300 ms); then R rounds (default 5), each
+// timing one run(n) call per engine, engines interleaved. The figure is the median. Every result
+// is compared with native's at the same n; a heapbase mismatch is printed loudly and makes the
+// exit code 1. polywasm is slow on i64 (a BigInt per operation): when its estimated call time is
+// over a budget, it runs a smaller n and its time is scaled linearly (marked *).
+//
+// Then: compile speed (new Module on the largest program and on a synthetic ~1 MB module),
+// instantiation time, and bytes per instance (bench/memory.ts).
+import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { checkSynthetic, measureCompile, syntheticModule, type CompileFigure, type SyntheticCheck } from './compile-speed.js';
+import { benchKernel, benchWasi, geomean, type HarnessOptions, type Mismatch, type ProgramFigures } from './harness.js';
+import { measureInstantiate, type InstantiateFigure } from './instantiate.js';
+import { measureInstanceMemory, type MemoryFigures } from './memory.js';
+import { KERNELS, WASI_PROGRAM, programBytes } from './programs.js';
+import { cleanupWasiOutputs } from './wasi-run.js';
 
-const json = process.argv.includes('--json');
-const fixture = new URL('../../test/fixtures/memory/static_data_trimmed.wasm', import.meta.url);
-const memory = measureInstanceMemory(fixture);
+interface Args {
+  json: boolean;
+  quick: boolean;
+  rounds: number;
+  filter: string | null;
+  polywasm: boolean;
+  programsOnly: boolean;
+}
 
-if (json) {
-  process.stdout.write(`${JSON.stringify({ memory }, null, 2)}\n`);
-} else {
-  const { instances, linearBytes, measuredBytes } = memory;
-  const rows = [
-    ['', 'heapbase', 'node WebAssembly', 'ratio'],
-    ['linear memory per instance (bytes)', String(linearBytes.heapbase), String(linearBytes.native), (linearBytes.native / linearBytes.heapbase).toFixed(1) + '×'],
-    ['process memory per instance (bytes)', String(measuredBytes.heapbase), String(measuredBytes.native), (measuredBytes.native / measuredBytes.heapbase).toFixed(1) + '×'],
+function parseArgs(argv: string[]): Args {
+  const args: Args = { json: false, quick: false, rounds: 5, filter: null, polywasm: true, programsOnly: false };
+  let roundsGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--json') args.json = true;
+    else if (a === '--quick') args.quick = true;
+    else if (a === '--no-polywasm') args.polywasm = false;
+    else if (a === '--programs-only') args.programsOnly = true;
+    else if (a === '--rounds') {
+      args.rounds = Number(value());
+      roundsGiven = true;
+      if (!Number.isInteger(args.rounds) || args.rounds < 1) usage('--rounds needs a positive integer');
+    } else if (a === '--filter') args.filter = value();
+    else if (a === '--help' || a === '-h') usage(null);
+    else usage(`unknown option ${a}`);
+  }
+  if (args.quick && !roundsGiven) args.rounds = 2;
+  return args;
+}
+
+function usage(problem: string | null): never {
+  const text = 'usage: node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json] [--no-polywasm] [--programs-only]\n';
+  if (problem) {
+    process.stderr.write(`bench: ${problem}\n${text}`);
+    process.exit(2);
+  }
+  process.stdout.write(text);
+  process.exit(0);
+}
+
+const args = parseArgs(process.argv.slice(2));
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const opts: HarnessOptions = {
+  rounds: args.rounds,
+  polywasm: args.polywasm,
+  polywasmBudgetMs: args.quick ? 300 : 2_500,
+  polywasmCapMs: 20_000,
+  warmUpMs: args.quick ? 100 : 300,
+  log,
+};
+if (!(globalThis as { gc?: unknown }).gc) log('bench: run with node --expose-gc for steadier figures (npm run bench does)');
+
+const started = performance.now();
+
+// ---- programs ----
+const matches = (name: string): boolean => args.filter === null || name.includes(args.filter);
+const programs: ProgramFigures[] = [];
+for (const k of KERNELS) if (matches(k.name)) programs.push(benchKernel(k, args.quick ? k.quickN : k.n, opts));
+if (matches(WASI_PROGRAM.name)) programs.push(benchWasi(WASI_PROGRAM, args.quick ? WASI_PROGRAM.quickN : WASI_PROGRAM.n, opts));
+cleanupWasiOutputs();
+
+const mismatches: Mismatch[] = programs.flatMap((p) => p.mismatches);
+const hbRatios = programs.filter((p) => p.heapbase.agrees && p.ratio !== null).map((p) => p.ratio!);
+const pwRatios = programs.filter((p) => p.polywasm?.agrees && p.polywasmRatio !== null).map((p) => p.polywasmRatio!);
+const geo = { heapbase: geomean(hbRatios), heapbasePrograms: hbRatios.length, polywasm: geomean(pwRatios), polywasmPrograms: pwRatios.length };
+
+// ---- compile, instantiate, memory ----
+let compile: CompileFigure[] = [];
+let synthetic: (SyntheticCheck & { bytes: number; functions: number }) | null = null;
+let instantiation: InstantiateFigure[] = [];
+let memory: MemoryFigures | null = null;
+if (!args.programsOnly) {
+  log('compile speed…');
+  const reps = args.quick ? 2 : 5;
+  const wasiBytes = programBytes(WASI_PROGRAM.name);
+  const synth = syntheticModule();
+  compile = [
+    measureCompile(`${WASI_PROGRAM.name}.wasm (wasi-libc)`, wasiBytes, reps),
+    measureCompile('synthetic', synth.bytes, reps, synth.functions),
   ];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  process.stdout.write(`Memory: ${instances} instances of test/fixtures/memory/static_data_trimmed.wasm, kept alive\n`);
-  for (const r of rows) process.stdout.write(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ') + '\n');
+  synthetic = { ...checkSynthetic(synth.bytes, synth.calls), bytes: synth.bytes.length, functions: synth.functions };
+  for (const m of synthetic.mismatches) mismatches.push({ engine: 'heapbase', text: m });
+
+  log('instantiation…');
+  const [batches, perBatch] = args.quick ? [5, 100] : [15, 200];
+  const trimmedUrl = new URL('../../test/fixtures/memory/static_data_trimmed.wasm', import.meta.url);
+  instantiation = [
+    measureInstantiate('calls.wasm (2 pages, table)', programBytes('calls'), batches, perBatch),
+    measureInstantiate('static_data_trimmed.wasm (memory fixture)', new Uint8Array(readFileSync(trimmedUrl)), batches, perBatch),
+  ];
+
+  log('bytes per instance…');
+  memory = measureInstanceMemory(trimmedUrl, args.quick ? 2_000 : 10_000);
+}
+const seconds = (performance.now() - started) / 1000;
+log(`done in ${seconds.toFixed(0)} s`);
+
+// ---- output ----
+const failing = mismatches.filter((m) => m.engine !== 'polywasm');
+
+if (args.json) {
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        node: process.version,
+        cpu: os.cpus()[0]?.model ?? null,
+        options: { rounds: args.rounds, quick: args.quick, filter: args.filter, polywasm: args.polywasm },
+        programs,
+        geomean: geo,
+        compile,
+        synthetic,
+        instantiation,
+        memory,
+        mismatches,
+        seconds,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+} else {
+  const out: string[] = [];
+  const ms = (x: number | null): string => (x === null ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+  const ratio = (x: number | null): string => (x === null ? '—' : x >= 100 ? `${x.toFixed(0)}×` : x >= 10 ? `${x.toFixed(1)}×` : `${x.toFixed(2)}×`);
+  const agree = (a: boolean | null | undefined, error: string | null | undefined): string => (error ? 'FAIL' : a === null || a === undefined ? '—' : a ? 'yes' : 'NO');
+
+  out.push(`heapbase benchmark: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}`);
+  out.push(`Programs: ms per run(n) call, median of ${args.rounds} round(s), engines interleaved; one warmed-up instance per engine${args.quick ? ' (--quick: smaller n)' : ''}`);
+  out.push('');
+  const header = ['program', 'n', 'native ms', 'heapbase ms', 'hb/native', 'hb agrees', ...(args.polywasm ? ['polywasm ms', 'pw/native', 'pw agrees'] : [])];
+  const rows: string[][] = [header];
+  const footnotes: string[] = [];
+  for (const p of programs) {
+    const pw = p.polywasm;
+    const pwMs = pw ? `${ms(pw.ms)}${pw.scaled && pw.ms !== null ? '*' : ''}` : '';
+    if (pw?.scaled && pw.ms !== null) footnotes.push(`${p.name} at n=${pw.n}`);
+    if (pw?.note) footnotes.push(`${p.name}: polywasm ${pw.note}`);
+    rows.push([
+      p.name,
+      String(p.n),
+      ms(p.native.ms),
+      ms(p.heapbase.ms),
+      ratio(p.ratio),
+      agree(p.heapbase.agrees, p.heapbase.error),
+      ...(args.polywasm && pw ? [pwMs, ratio(p.polywasmRatio), agree(pw.agrees, pw.error)] : []),
+    ]);
+  }
+  const gm = ['geometric mean', '', '', '', ratio(geo.heapbase), `${geo.heapbasePrograms} progs`, ...(args.polywasm ? ['', ratio(geo.polywasm), `${geo.polywasmPrograms} progs`] : [])];
+  rows.push(gm);
+  const widths = header.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: string[]): string => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  rows.forEach((r, i) => {
+    if (i === rows.length - 1) out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+    out.push(line(r));
+  });
+  if (footnotes.length) {
+    out.push('');
+    out.push(`* polywasm measured at a smaller n and scaled linearly (over a ${(opts.polywasmBudgetMs / 1000).toFixed(1)} s budget per call): ${footnotes.join('; ')}`);
+  }
+  out.push('geometric means over the programs whose result agrees with native');
+
+  if (compile.length) {
+    out.push('');
+    out.push(`Compile: new Module(bytes) = decode + validate + codegen; median of ${args.quick ? 2 : 5}, fresh bytes each time`);
+    const crow = [['module', 'size', 'heapbase', 'native']];
+    for (const c of compile) {
+      const hb = 'error' in c.heapbase ? `FAIL: ${c.heapbase.error}` : `${ms(c.heapbase.ms)} ms  ${c.heapbase.mbPerS.toFixed(2)} MB/s`;
+      crow.push([
+        c.functions === null ? c.module : `${c.module} (${c.functions} functions)`,
+        `${(c.bytes / 1000).toFixed(1)} kB`,
+        hb,
+        `${ms(c.native.ms)} ms  ${c.native.mbPerS.toFixed(1)} MB/s`,
+      ]);
+    }
+    const cw = crow[0].map((_, c) => Math.max(...crow.map((r) => r[c].length)));
+    for (const r of crow) out.push(r.map((cell, c) => (c === 0 ? cell.padEnd(cw[c]) : cell.padStart(cw[c]))).join('  '));
+    if (synthetic) {
+      out.push(
+        synthetic.mismatches.length
+          ? `synthetic module run on heapbase and native: ${synthetic.mismatches.length} MISMATCH(ES)`
+          : `synthetic module run on heapbase and native: ${synthetic.calls} exported functions and the final memory agree`,
+      );
+    }
+  }
+
+  if (instantiation.length) {
+    out.push('');
+    out.push('Instantiation: new Instance(module, {}), µs per instance (median over batches)');
+    const irow = [['module', 'size', 'heapbase µs', 'native µs', 'hb/native']];
+    for (const f of instantiation) {
+      irow.push([f.module, `${f.bytes} B`, f.heapbaseUs === null ? `FAIL: ${f.error}` : f.heapbaseUs.toFixed(1), f.nativeUs.toFixed(1), f.heapbaseUs === null ? '—' : ratio(f.heapbaseUs / f.nativeUs)]);
+    }
+    const iw = irow[0].map((_, c) => Math.max(...irow.map((r) => r[c].length)));
+    for (const r of irow) out.push(r.map((cell, c) => (c === 0 ? cell.padEnd(iw[c]) : cell.padStart(iw[c]))).join('  '));
+  }
+
+  if (memory) {
+    const { instances, linearBytes, measuredBytes } = memory;
+    out.push('');
+    out.push(`Memory: ${instances} instances of test/fixtures/memory/static_data_trimmed.wasm, kept alive`);
+    const mrow = [
+      ['', 'heapbase', 'node WebAssembly', 'ratio'],
+      ['linear memory per instance (bytes)', String(linearBytes.heapbase), String(linearBytes.native), (linearBytes.native / linearBytes.heapbase).toFixed(1) + '×'],
+      ['process memory per instance (bytes)', String(measuredBytes.heapbase), String(measuredBytes.native), (measuredBytes.native / measuredBytes.heapbase).toFixed(1) + '×'],
+    ];
+    const mw = mrow[0].map((_, c) => Math.max(...mrow.map((r) => r[c].length)));
+    for (const r of mrow) out.push(r.map((cell, c) => (c === 0 ? cell.padEnd(mw[c]) : cell.padStart(mw[c]))).join('  '));
+  }
+
+  if (mismatches.length) {
+    out.push('');
+    for (const m of mismatches) {
+      out.push(m.engine === 'polywasm' ? `polywasm disagrees: ${m.text}` : `!!! MISMATCH: ${m.text}`);
+    }
+  }
+  out.push('');
+  out.push(`total ${seconds.toFixed(0)} s`);
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+if (failing.length) {
+  process.stderr.write(`\n!!! ${failing.length} heapbase result(s) disagree with native WebAssembly (see above)\n`);
+  process.exitCode = 1;
 }
