@@ -159,10 +159,21 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
     }
   };
 
+  /** Whether the function reads or writes memory through `dv`, its local copy of memView. */
+  const usesMemoryView = body.code.some((i) => i.op.mem !== undefined);
+  const reloadMemoryView = (): void => {
+    if (usesMemoryView) out.push('dv = memView;');
+  };
+
   const callResults = (callee: string, argTypes: readonly ValType[], results: readonly ValType[]): void => {
     const args: Value[] = [];
     for (let i = argTypes.length - 1; i >= 0; i--) args[i] = pop();
     const call = `${callee}(${args.flat().join(', ')})`;
+    callResultsOf(call, results);
+    reloadMemoryView();
+  };
+
+  const callResultsOf = (call: string, results: readonly ValType[]): void => {
     if (results.length === 0) out.push(`${call};`);
     else if (results.length === 1) {
       const [lo, hi] = push(results[0]);
@@ -388,6 +399,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
       case 'memory.grow': {
         const n = pop1();
         out.push(`${push('i32')[0]} = mem0.grow(${n} >>> 0);`);
+        reloadMemoryView();
         break;
       }
       case 'memory.fill': {
@@ -470,6 +482,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
     for (const part of local(i)) declared.set(part, localTypes[i] === 'i64' ? '0' : zeroOf(localTypes[i]));
   }
   const decls = [...declared].map(([n, init]) => `${n} = ${init}`);
+  if (usesMemoryView) decls.unshift('dv = memView');
   decls.push(...chainVars);
   const declLine = decls.length ? `let ${decls.join(', ')};\n` : '';
   return `function ${funcName(funcIndex)}(${params}) {\n${declLine}${out.join('\n')}\n}\n`;

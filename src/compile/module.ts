@@ -46,8 +46,10 @@ export function generateModuleSource(m: ModuleIR, options: CodegenOptions): stri
 
   const state: string[] = [
     'const mem0 = env.memory;',
-    'let dv = mem0 === null ? null : mem0.dv;',
-    'if (mem0 !== null) mem0.onGrow(() => { dv = mem0.dv; });',
+    // Functions copy memView into a local `dv` (V8 then hoists its checks out of loops) and
+    // copy it again after anything that may have grown the memory.
+    'let memView = mem0 === null ? null : mem0.dv;',
+    'if (mem0 !== null) mem0.onGrow(() => { memView = mem0.dv; });',
     'const D = env.datas, E = env.elems;',
     'const spLow = env.stack.low;',
     'let spMin = env.stack.top;',
