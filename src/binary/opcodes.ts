@@ -58,6 +58,8 @@ export interface OpInfo {
    * leave the high word in `HI[0]`.
    */
   readonly js64?: { readonly lo: string; readonly hi: string };
+  /** May trap (division, trapping float-to-int conversion); loads and stores are marked by `mem`. */
+  readonly traps?: boolean;
 }
 
 const letterType: Record<string, NumType> = { i: 'i32', I: 'i64', f: 'f32', F: 'f64' };
@@ -77,7 +79,8 @@ type Template = string | { lo: string; hi: string };
 
 function def(code: number, name: string, imm: Imm, shape?: string, js?: Template, mem?: MemAccess): void {
   const [plain, wide] = typeof js === 'object' ? [undefined, js] : [js, undefined];
-  table.push({ code, name, imm, sig: shape === undefined ? undefined : sig(shape), js: plain, js64: wide, mem });
+  const traps = /\.(div|rem)_|\.trunc_f/.test(name);
+  table.push({ code, name, imm, sig: shape === undefined ? undefined : sig(shape), js: plain, js64: wide, mem, traps });
 }
 
 /** An i64 result computed by a helper that returns the low word and leaves the high word in HI[0]. */

@@ -3,6 +3,9 @@
 // Operand-stack slots become JS variables named by height and type (`s3i` is an i32 at height 3),
 // so a slot's type never changes and V8 keeps it monomorphic. Blocks become labelled blocks,
 // loops `for (;;)` with `continue`, branches copy their values into the target's slots.
+// Pure values (constants, local reads, arithmetic that cannot trap) stay pending as expressions
+// and are folded into the instruction that uses them; they are written to their slots only when
+// control flow needs them there or a local they read is about to change.
 // Identifiers are all generated here: nothing from the module's bytes reaches the source text
 // except numbers, so names in a module cannot inject code.
 import type { BlockType, FuncType, Instr, ModuleIR, ValType } from '../binary/module.js';
@@ -61,6 +64,71 @@ interface Frame {
   reachable: boolean;
 }
 
+/** The variables a pending expression reads: locals by index, stack slots by height. */
+interface Reads {
+  locals: number[];
+  slots: number[];
+}
+const NO_READS: Reads = { locals: [], slots: [] };
+
+/** Longest expression folded into its user; longer ones are written to their slot. */
+const MAX_FOLDED_LENGTH = 400;
+
+function literal(n: number): string {
+  return n < 0 || Object.is(n, -0) ? `(${n === 0 ? '-0' : n})` : String(n);
+}
+
+function wrapNegative(text: string): string {
+  return text.startsWith('-') ? `(${text})` : text;
+}
+
+/** A template split once into text and references, so rendering is a join. */
+type Segment = string | { operand: number; part: 0 | 1 } | { special: 'address' | 'lo' };
+
+interface ParsedTemplate {
+  segments: Segment[];
+  /** How often each operand is referenced (the address counts for operand 0). */
+  uses: number[];
+}
+
+const parsedTemplates = new Map<string, ParsedTemplate>();
+
+function parseTemplate(template: string): ParsedTemplate {
+  let parsed = parsedTemplates.get(template);
+  if (parsed) return parsed;
+  const segments: Segment[] = [];
+  const uses: number[] = [];
+  const re = /\$(\d)([lh]?)|\$A|\$lo/g;
+  let last = 0;
+  for (let m = re.exec(template); m; m = re.exec(template)) {
+    if (m.index > last) segments.push(template.slice(last, m.index));
+    if (m[0] === '$lo') segments.push({ special: 'lo' });
+    else {
+      const operand = m[0] === '$A' ? 0 : Number(m[1]);
+      uses[operand] = (uses[operand] ?? 0) + 1;
+      segments.push(m[0] === '$A' ? { special: 'address' } : { operand, part: m[2] === 'h' ? 1 : 0 });
+    }
+    last = re.lastIndex;
+  }
+  if (last < template.length) segments.push(template.slice(last));
+  parsed = { segments, uses };
+  parsedTemplates.set(template, parsed);
+  return parsed;
+}
+
+/** A name or a literal: cheap to repeat in an expression. */
+const simple = (expr: string): boolean => /^[\w.]+$|^\(-[\d.e+]+\)$/.test(expr);
+
+function render(template: string, operands: Value[], address: string, lo: string): string {
+  let text = '';
+  for (const seg of parseTemplate(template).segments) {
+    if (typeof seg === 'string') text += seg;
+    else if ('special' in seg) text += seg.special === 'address' ? address : lo;
+    else text += operands[seg.operand][seg.part];
+  }
+  return text;
+}
+
 /** Names the JS function of Wasm function `index`. */
 export function funcName(index: number): string {
   return `f${index}`;
@@ -77,6 +145,10 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
   const body = m.bodies[funcIndex - m.importedFuncCount];
   const localTypes = [...type.params, ...body.locals];
   const stack: ValType[] = [];
+  /** Per stack entry: its pending expression (not yet in its slot), or null. */
+  const pending: (Value | null)[] = [];
+  /** Per pending entry: what its expression reads (locals, and slots by height). */
+  const pendingReads: Reads[] = [];
   /** Variables to declare, with their initial values. */
   const declared = new Map<string, string>();
   const out: string[] = [];
@@ -91,17 +163,59 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
     return names;
   };
   const local = (index: number): Value => valueParts(`l${index}`, localTypes[index]);
-  const push = (t: ValType): Value => {
-    stack.push(t);
-    return slot(stack.length - 1, t);
+  /** Before slot `height` is written: pending values below it that read it get their own slots first. */
+  const protectSlot = (height: number): void => {
+    for (let j = 0; j < height; j++) if (pending[j] && pendingReads[j].slots.includes(height)) materialize(j);
   };
+  const push = (t: ValType): Value => {
+    const height = stack.length;
+    protectSlot(height);
+    pending[height] = null;
+    stack.push(t);
+    return slot(height, t);
+  };
+  /** Pushes a pure value as an expression, to be folded into its user. */
+  const pushPending = (t: ValType, parts: Value, reads: Reads): void => {
+    pending[stack.length] = parts;
+    pendingReads[stack.length] = reads;
+    stack.push(t);
+  };
+  /** What the values popped since the last instruction began read. */
+  let popped: Reads = { locals: [], slots: [] };
   const pop = (): Value => {
     const t = stack.pop()!;
-    return slot(stack.length, t);
+    const i = stack.length;
+    const p = pending[i];
+    if (p) {
+      pending[i] = null;
+      popped.locals.push(...pendingReads[i].locals);
+      popped.slots.push(...pendingReads[i].slots);
+      return p;
+    }
+    popped.slots.push(i);
+    return slot(i, t);
   };
-  /** Pops a value known to be one variable (not an i64). */
+  /** Pops a value known to be one part (not an i64). */
   const pop1 = (): string => pop()[0];
-  const top = (): Value => slot(stack.length - 1, stack[stack.length - 1]);
+  function materialize(i: number): void {
+    const p = pending[i];
+    if (!p) return;
+    protectSlot(i);
+    pending[i] = null;
+    assign(slot(i, stack[i]), p);
+  }
+  /** Writes every pending value to its slot, as control flow needs. */
+  const flush = (): void => {
+    for (let i = stack.length - 1; i >= 0; i--) materialize(i);
+  };
+  /** Writes the pending values that read local `index`, before it changes. */
+  const flushReadersOf = (index: number): void => {
+    for (let i = 0; i < stack.length; i++) if (pending[i] && pendingReads[i].locals.includes(index)) materialize(i);
+  };
+  const top = (): Value => {
+    materialize(stack.length - 1);
+    return slot(stack.length - 1, stack[stack.length - 1]);
+  };
   const temp = (name: string): string => {
     declared.set(name, '0');
     return name;
@@ -201,6 +315,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
       }
       if (name !== 'end' && name !== 'else') continue;
     }
+    popped = { locals: [], slots: [] };
     switch (name) {
       case 'unreachable':
         out.push(`trap('unreachable');`);
@@ -210,6 +325,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         break;
       case 'block': case 'loop': case 'if': {
         if (name === 'block' && ins.blockType === null) {
+          flush();
           let length = 1;
           while (code[pc + length].op.name === 'block' && code[pc + length].blockType === null) length++;
           if (length >= CHAIN_MIN_LENGTH) {
@@ -225,6 +341,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         }
         const bt = blockSig(ins.blockType);
         const cond = name === 'if' ? pop1() : '';
+        flush();
         const label = `L${labelCount++}`;
         frames.push({ kind: name, label, height: stack.length - bt.params.length, params: bt.params, results: bt.results, reachable: true });
         if (name === 'block') out.push(`${label}: {`);
@@ -233,12 +350,14 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         break;
       }
       case 'else':
+        flush();
         out.push('} else {');
         stack.length = frame.height;
         stack.push(...frame.params);
         frame.reachable = true;
         break;
       case 'end': {
+        flush();
         if (frame.kind === 'func') {
           if (frame.reachable) out.push(returnStatement(frame.results));
           break;
@@ -268,16 +387,22 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         break;
       }
       case 'br':
+        flush();
         branch(ins.a);
         frame.reachable = false;
         break;
-      case 'br_if':
-        out.push(`if (${pop1()} !== 0) {`);
+      case 'br_if': {
+        const cond = pop1();
+        flush();
+        out.push(`if (${cond} !== 0) {`);
         branch(ins.a);
         out.push('}');
         break;
+      }
       case 'br_table': {
-        out.push(`switch (${pop1()}) {`);
+        const index = pop1();
+        flush();
+        out.push(`switch (${index}) {`);
         const targets = ins.targets!;
         const byDepth = new Map<number, number[]>();
         targets.forEach((depth, i) => {
@@ -298,6 +423,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         break;
       }
       case 'return':
+        flush();
         out.push(returnStatement(type.results));
         frame.reachable = false;
         break;
@@ -318,6 +444,12 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
       case 'select': {
         const cond = pop1();
         const other = pop();
+        const t = stack[stack.length - 1];
+        if (t !== 'i64' && pending[stack.length - 1]) {
+          const kept = pop1();
+          pushPending(t, [`(${cond} !== 0 ? ${kept} : ${other[0]})`], popped);
+          break;
+        }
         const kept = top();
         out.push(`if (${cond} === 0) {`);
         assign(kept, other);
@@ -325,14 +457,22 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         break;
       }
       case 'local.get':
-        assign(push(localTypes[ins.a]), local(ins.a));
+        pushPending(localTypes[ins.a], local(ins.a), { locals: [ins.a], slots: [] });
         break;
-      case 'local.set':
-        assign(local(ins.a), pop());
+      case 'local.set': {
+        const v = pop();
+        flushReadersOf(ins.a);
+        assign(local(ins.a), v);
         break;
-      case 'local.tee':
-        assign(local(ins.a), top());
+      }
+      case 'local.tee': {
+        const t = stack[stack.length - 1];
+        const v = pop();
+        flushReadersOf(ins.a);
+        assign(local(ins.a), v);
+        pushPending(t, local(ins.a), { locals: [ins.a], slots: [] });
         break;
+      }
       case 'global.get': {
         const [lo, hi] = push(m.globals[ins.a].type);
         // i64 globals keep a BigInt (their JS API value); C code rarely uses them.
@@ -424,18 +564,16 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         out.push(`data_drop(D, ${ins.a});`);
         break;
       case 'i32.const':
-        out.push(`${push('i32')[0]} = ${ins.a};`);
+        pushPending('i32', [literal(ins.a)], NO_READS);
         break;
-      case 'i64.const': {
-        const [lo, hi] = push('i64');
-        out.push(`${lo} = ${Number(BigInt.asIntN(32, ins.big!))};`, `${hi} = ${Number(BigInt.asIntN(32, ins.big! >> 32n))};`);
+      case 'i64.const':
+        pushPending('i64', [literal(Number(BigInt.asIntN(32, ins.big!))), literal(Number(BigInt.asIntN(32, ins.big! >> 32n)))], NO_READS);
         break;
-      }
       case 'f32.const':
-        out.push(`${push('f32')[0]} = ${constants.f32(ins.a)};`);
+        pushPending('f32', [wrapNegative(constants.f32(ins.a))], NO_READS);
         break;
       case 'f64.const':
-        out.push(`${push('f64')[0]} = ${constants.f64(ins.big!)};`);
+        pushPending('f64', [wrapNegative(constants.f64(ins.big!))], NO_READS);
         break;
       case 'ref.null':
         out.push(`${push(ins.types![0])[0]} = null;`);
@@ -454,27 +592,45 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
   }
 
   function emitTemplate(ins: Instr): void {
-    const { sig, js, js64, mem } = ins.op;
-    if (!sig || (js === undefined && js64 === undefined)) throw new Error(`no code generator for ${ins.op.name}`);
+    const op = ins.op;
+    const { sig, js, js64, mem } = op;
+    if (!sig || (js === undefined && js64 === undefined)) throw new Error(`no code generator for ${op.name}`);
     const operands: Value[] = [];
     for (let i = sig.params.length - 1; i >= 0; i--) operands[i] = pop();
-    const fill = (template: string): string => {
-      let text = template;
-      if (mem) {
-        const base = `${operands[0][0]} >>> 0`;
-        text = text.replaceAll('$A', ins.b === 0 ? `(${base})` : `((${base}) + ${ins.b})`);
-      }
-      return text.replace(/\$(\d)([lh]?)/g, (_, i: string, part: string) => operands[Number(i)][part === 'h' ? 1 : 0]);
-    };
+    const reads = popped;
+    // An operand used twice is computed once, into a temporary.
+    const uses = [js, js64?.lo, js64?.hi].reduce((acc, tpl) => {
+      if (tpl !== undefined) parseTemplate(tpl).uses.forEach((n, i) => { acc[i] = (acc[i] ?? 0) + n; });
+      return acc;
+    }, [] as number[]);
+    operands.forEach((value, i) => {
+      if ((uses[i] ?? 0) < 2) return;
+      operands[i] = value.map((expr, part) => {
+        if (simple(expr)) return expr;
+        const tmp = temp(`u${i}${part}`);
+        out.push(`${tmp} = ${expr};`);
+        return tmp;
+      });
+    });
+    const address = mem ? addressOf(operands[0][0], ins.b) : '';
     if (js64) {
       const [lo, hi] = push('i64');
       const t = temp('t');
-      out.push(`${t} = ${fill(js64.lo)};`, `${hi} = ${fill(js64.hi).replaceAll('$lo', t)};`, `${lo} = ${t};`);
+      out.push(`${t} = ${render(js64.lo, operands, address, t)};`, `${hi} = ${render(js64.hi, operands, address, t)};`, `${lo} = ${t};`);
     } else if (sig.results.length === 0) {
-      out.push(`${fill(js!)};`);
+      out.push(`${render(js!, operands, address, '')};`);
+    } else if (mem || op.traps) {
+      out.push(`${push(sig.results[0])[0]} = ${render(js!, operands, address, '')};`);
     } else {
-      out.push(`${push(sig.results[0])[0]} = ${fill(js!)};`);
+      const expr = render(js!, operands, address, '');
+      if (expr.length > MAX_FOLDED_LENGTH) out.push(`${push(sig.results[0])[0]} = ${expr};`);
+      else pushPending(sig.results[0], [`(${expr})`], reads);
     }
+  }
+
+  /** The effective address of a memory access: the unsigned base plus the static offset. */
+  function addressOf(base: string, offset: number): string {
+    return offset === 0 ? `(${base} >>> 0)` : `((${base} >>> 0) + ${offset})`;
   }
 
   const params = type.params.flatMap((t, i) => valueParts(`l${i}`, t)).join(', ');
