@@ -60,6 +60,8 @@ export interface OpInfo {
   readonly js64?: { readonly lo: string; readonly hi: string };
   /** May trap (division, trapping float-to-int conversion); loads and stores are marked by `mem`. */
   readonly traps?: boolean;
+  /** i64 shifts and rotates by a constant count (0..63): inline word arithmetic instead of a helper. */
+  readonly js64ByCount?: (count: number) => { readonly lo: string; readonly hi: string };
 }
 
 const letterType: Record<string, NumType> = { i: 'i32', I: 'i64', f: 'f32', F: 'f64' };
@@ -308,6 +310,32 @@ const numeric: [number, string, string, Template][] = [
   [0xfc07, 'i64.trunc_sat_f64_u', 'F:I', viaHI('i64_trunc_sat_f64_u($0)')],
 ];
 for (const [code, name, shape, js] of numeric) def(code, name, 'none', shape, js);
+
+// Shifts and rotates by a constant: the words move by known amounts. `c` is in 0..63.
+const identity = { lo: '$0l', hi: '$0h' };
+const byCount: Record<string, (c: number) => { lo: string; hi: string }> = {
+  'i64.shl': (c) => c === 0 ? identity : c < 32
+    ? { lo: `$0l << ${c}`, hi: `($0h << ${c}) | ($0l >>> ${32 - c})` }
+    : { lo: '0', hi: `$0l << ${c - 32}` },
+  'i64.shr_u': (c) => c === 0 ? identity : c < 32
+    ? { lo: `($0l >>> ${c}) | ($0h << ${32 - c})`, hi: `($0h >>> ${c}) | 0` }
+    : { lo: `($0h >>> ${c - 32}) | 0`, hi: '0' },
+  'i64.shr_s': (c) => c === 0 ? identity : c < 32
+    ? { lo: `($0l >>> ${c}) | ($0h << ${32 - c})`, hi: `$0h >> ${c}` }
+    : { lo: `$0h >> ${c - 32}`, hi: '$0h >> 31' },
+  'i64.rotl': rotateLeft,
+  'i64.rotr': (c) => rotateLeft((64 - c) & 63),
+};
+function rotateLeft(c: number): { lo: string; hi: string } {
+  if (c === 0) return identity;
+  if (c === 32) return { lo: '$0h', hi: '$0l' };
+  const [a, b, d] = c < 32 ? ['$0l', '$0h', c] : ['$0h', '$0l', c - 32];
+  return { lo: `(${a} << ${d}) | (${b} >>> ${32 - d})`, hi: `(${b} << ${d}) | (${a} >>> ${32 - d})` };
+}
+for (const op of table) {
+  const special = byCount[op.name];
+  if (special) (op as { js64ByCount?: typeof special }).js64ByCount = special;
+}
 
 // Bulk memory and table instructions: typed by the validator, emitted as runtime calls.
 def(0xfc08, 'memory.init', 'memory_init');

@@ -593,7 +593,13 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
 
   function emitTemplate(ins: Instr): void {
     const op = ins.op;
-    const { sig, js, js64, mem } = op;
+    const { sig, js, mem } = op;
+    let { js64 } = op;
+    if (op.js64ByCount) {
+      // A constant count is a pending literal on top of the stack.
+      const count = pending[stack.length - 1]?.[0];
+      if (count !== undefined && /^\(?-?\d+\)?$/.test(count)) js64 = op.js64ByCount(Number(count.replace(/[()]/g, '')) & 63);
+    }
     if (!sig || (js === undefined && js64 === undefined)) throw new Error(`no code generator for ${op.name}`);
     const operands: Value[] = [];
     for (let i = sig.params.length - 1; i >= 0; i--) operands[i] = pop();
