@@ -1,7 +1,7 @@
 // heapbase's public API: a drop-in for the standard WebAssembly namespace.
 import { decodeModule } from './binary/decode.js';
 import type { ModuleIR } from './binary/module.js';
-import { compileModule } from './compile/module.js';
+import { compileModule, type ModuleFactory } from './compile/module.js';
 import { Global, Memory, Table } from './runtime/api-objects.js';
 import { CompileError, LinkError, RuntimeError } from './runtime/errors.js';
 import { HostMemory } from './runtime/host-memory.js';
@@ -40,8 +40,11 @@ export class Module {
     this.facts = validateModule(ir);
     const layout = analyzeLayout(ir, this.facts);
     const id = registerModule(this, ir.names.functions);
-    const factory = compileModule(ir, { stackPointerGlobal: layout.stackPointer?.globalIndex ?? null }, moduleSourceUrl(id));
-    this.compiled = { ir, factory, layout };
+    const codegen = { stackPointerGlobal: layout.stackPointer?.globalIndex ?? null };
+    const factory = compileModule(ir, codegen, moduleSourceUrl(id));
+    let fueled: ModuleFactory | undefined;
+    const fueledFactory = (): ModuleFactory => (fueled ??= compileModule(ir, { ...codegen, fuel: true }, moduleSourceUrl(id)));
+    this.compiled = { ir, factory, fueledFactory, layout };
   }
 
   /** @internal */ get ir(): ModuleIR {
@@ -64,6 +67,8 @@ export class Module {
 export interface InstanceStats {
   /** Deepest auxiliary stack use seen so far, in bytes (0 when the module has no known stack pointer). */
   readonly stackPeak: number;
+  /** Instructions charged against the `fuel` budget so far (0 without one). */
+  readonly fuelConsumed: number;
 }
 
 export class Instance {
@@ -83,6 +88,9 @@ export class Instance {
     this.stats = {
       get stackPeak(): number {
         return stackTop - state.stackLowWater();
+      },
+      get fuelConsumed(): number {
+        return state.fuelConsumed();
       },
     };
   }

@@ -64,6 +64,9 @@ interface Frame {
   reachable: boolean;
 }
 
+/** Instructions after which a new fuel segment starts. */
+const CONTROL = new Set(['block', 'loop', 'if', 'else', 'end', 'br', 'br_if', 'br_table', 'return', 'unreachable']);
+
 /** The variables a pending expression reads: locals by index, stack slots by height. */
 interface Reads {
   locals: number[];
@@ -138,6 +141,8 @@ export function funcName(index: number): string {
 export interface CodegenOptions {
   /** The auxiliary stack pointer global, whose writes are checked (stack guard) and tracked (peak). */
   stackPointerGlobal: number | null;
+  /** Count instructions against the instance's `fuel` (a separate compilation: no cost when off). */
+  fuel?: boolean;
 }
 
 export function compileFunction(m: ModuleIR, funcIndex: number, constants: ConstantPool, options: CodegenOptions): string {
@@ -300,6 +305,23 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
     }
   };
 
+  // Fuel: each straight-line segment (from one control instruction to the next) is charged its
+  // instruction count at its start, so a loop pays per iteration and a call on entry.
+  let segmentLine = -1;
+  let segmentCount = 0;
+  const closeSegment = (): void => {
+    if (segmentLine >= 0 && segmentCount > 0) out[segmentLine] = `if ((fuel -= ${segmentCount}) < 0) trap('out of fuel');`;
+    segmentLine = -1;
+  };
+  const openSegment = (): void => {
+    if (!options.fuel) return;
+    closeSegment();
+    segmentLine = out.length;
+    segmentCount = 0;
+    out.push('');
+  };
+  openSegment();
+
   // Depth of blocks opened inside unreachable code, which is skipped.
   let skipDepth = 0;
   const code = body.code;
@@ -316,6 +338,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
       if (name !== 'end' && name !== 'else') continue;
     }
     popped = { locals: [], slots: [] };
+    segmentCount++;
     switch (name) {
       case 'unreachable':
         out.push(`trap('unreachable');`);
@@ -589,7 +612,9 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
       default:
         emitTemplate(ins);
     }
+    if (options.fuel && CONTROL.has(name)) openSegment();
   }
+  closeSegment();
 
   function emitTemplate(ins: Instr): void {
     const op = ins.op;

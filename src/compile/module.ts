@@ -25,6 +25,8 @@ export interface InstanceEnv {
   elems: unknown[][];
   /** Stack pointer values: below `low` traps with `stack overflow`; `top` is the initial value. */
   stack: { low: number; top: number };
+  /** Instruction budget, for code compiled with fuel. */
+  fuel: number;
 }
 
 /** What the factory gives an instance: its functions and a window on its stack tracking. */
@@ -33,6 +35,8 @@ export interface CompiledInstance {
   functions: WasmFunction[];
   /** Lowest value ever written to the stack pointer global (its initial value if none). */
   stackLowWater(): number;
+  /** Fuel not yet consumed (negative once exhausted). */
+  fuelLeft(): number;
 }
 
 export type ModuleFactory = (env: InstanceEnv) => CompiledInstance;
@@ -53,6 +57,7 @@ export function generateModuleSource(m: ModuleIR, options: CodegenOptions): stri
     'const D = env.datas, E = env.elems;',
     'const spLow = env.stack.low;',
     'let spMin = env.stack.top;',
+    'let fuel = env.fuel;',
   ];
   m.tables.forEach((_, i) => state.push(`const T${i} = env.tables[${i}];`));
   m.globals.forEach((_, i) => state.push(`const g${i} = env.globals[${i}];`));
@@ -66,7 +71,7 @@ export function generateModuleSource(m: ModuleIR, options: CodegenOptions): stri
     'return function instantiate(env) {',
     ...state,
     ...functions,
-    `return { functions: [${all}], stackLowWater: () => spMin };`,
+    `return { functions: [${all}], stackLowWater: () => spMin, fuelLeft: () => fuel };`,
     '};',
   ].join('\n');
 }

@@ -18,6 +18,8 @@ import { TableInstance } from './table.js';
 export interface CompiledModule {
   ir: ModuleIR;
   factory: ModuleFactory;
+  /** The same code with fuel counting, compiled on first use. */
+  fueledFactory(): ModuleFactory;
   layout: LayoutReport;
 }
 
@@ -31,6 +33,8 @@ export interface InstanceOptions {
   maxMemoryBytes?: number;
   /** Trap with `stack overflow` when the stack pointer goes below the stack region (default: on when known). */
   stackGuard?: boolean;
+  /** Instruction budget: running out traps with `out of fuel`. Off by default (no cost when off). */
+  fuel?: number;
 }
 
 export interface InstanceState {
@@ -41,6 +45,8 @@ export interface InstanceState {
   layout(): InstanceLayout;
   /** Lowest stack pointer value seen so far. */
   stackLowWater(): number;
+  /** Fuel consumed so far (0 without a budget). */
+  fuelConsumed(): number;
 }
 
 export type InstanceLayout = Omit<LayoutReport, 'allocatedBytes'> & {
@@ -177,8 +183,12 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
   for (let i = m.importedTableCount; i < m.tables.length; i++) tables.push(new TableInstance(m.tables[i]));
   for (let i = m.importedGlobalCount; i < m.globals.length; i++) globals.push(new GlobalCell(m.globals[i], null));
 
-  const env: InstanceEnv = { memory, tables, globals, imports: imported, datas: [], elems: [], stack };
-  const { functions, stackLowWater } = compiled.factory(env);
+  const fuel = options.fuel;
+  if (fuel !== undefined && !(Number.isInteger(fuel) && fuel >= 0)) throw new TypeError(`option fuel must be a non-negative integer, got ${String(fuel)}`);
+  const env: InstanceEnv = { memory, tables, globals, imports: imported, datas: [], elems: [], stack, fuel: fuel ?? 0 };
+  const factory = fuel === undefined ? compiled.factory : compiled.fueledFactory();
+  const { functions, stackLowWater, fuelLeft } = factory(env);
+  const fuelConsumed = (): number => (fuel === undefined ? 0 : Math.min(fuel, fuel - fuelLeft()));
   for (let i = m.importedFuncCount; i < functions.length; i++) {
     const fn = functions[i];
     fn.type = m.types[m.funcTypes[i]];
@@ -227,5 +237,5 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     throw boundaryError(e);
   }
   const layout = (): InstanceLayout => instanceLayout(report, policy, allocatedBytes);
-  return { exports, memory, functions, layout, stackLowWater };
+  return { exports, memory, functions, layout, stackLowWater, fuelConsumed };
 }

@@ -126,9 +126,20 @@ function mulhiU(a: number, b: number): number {
   return (Math.imul(a1, b1) + (m >>> 16) + (n >>> 16) + (mid >>> 16)) | 0;
 }
 
-/** (ah·2^32 + al)(bh·2^32 + bl) mod 2^64: the ah·bh term only reaches bit 64. */
+/**
+ * (ah·2^32 + al)(bh·2^32 + bl) mod 2^64: lo = al·bl mod 2^32; hi = the high
+ * word of al·bl (mulhiU, written out here) + al·bh + ah·bl mod 2^32 (the ah·bh
+ * term only reaches bit 64).
+ */
 export function i64_mul(al: number, ah: number, bl: number, bh: number): number {
-  HI[0] = (mulhiU(al, bl) + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
+  const a0 = al & 0xffff;
+  const a1 = al >>> 16;
+  const b0 = bl & 0xffff;
+  const b1 = bl >>> 16;
+  const m = Math.imul(a1, b0);
+  const n = Math.imul(a0, b1);
+  const mid = (Math.imul(a0, b0) >>> 16) + (m & 0xffff) + (n & 0xffff);
+  HI[0] = (Math.imul(a1, b1) + (m >>> 16) + (n >>> 16) + (mid >>> 16) + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
   return Math.imul(al, bl);
 }
 
@@ -271,13 +282,12 @@ function divmodLarge(al: number, ah: number, bl: number, bh: number): void {
 }
 
 export function i64_div_u(al: number, ah: number, bl: number, bh: number): number {
-  if ((ah | bh) === 0) {
-    if (bl === 0) trap('integer divide by zero');
-    HI[0] = 0;
-    return ((al >>> 0) / (bl >>> 0)) | 0;
-  }
   if ((bh >>> 0) < 0x400) {
     if ((bl | bh) === 0) trap('integer divide by zero');
+    if ((ah | bh) === 0) {
+      HI[0] = 0;
+      return ((al >>> 0) / (bl >>> 0)) | 0;
+    }
     return udivSmall(al, ah, (bh >>> 0) * TWO_32 + (bl >>> 0));
   }
   divmodLarge(al, ah, bl, bh);
@@ -286,13 +296,12 @@ export function i64_div_u(al: number, ah: number, bl: number, bh: number): numbe
 }
 
 export function i64_rem_u(al: number, ah: number, bl: number, bh: number): number {
-  if ((ah | bh) === 0) {
-    if (bl === 0) trap('integer divide by zero');
-    HI[0] = 0;
-    return ((al >>> 0) % (bl >>> 0)) | 0;
-  }
   if ((bh >>> 0) < 0x400) {
     if ((bl | bh) === 0) trap('integer divide by zero');
+    if ((ah | bh) === 0) {
+      HI[0] = 0;
+      return ((al >>> 0) % (bl >>> 0)) | 0;
+    }
     return uremSmall(al, ah, (bh >>> 0) * TWO_32 + (bl >>> 0));
   }
   divmodLarge(al, ah, bl, bh);
@@ -601,13 +610,13 @@ export function f64_convert_i64_u(lo: number, hi: number): number {
   return (hi >>> 0) * TWO_32 + (lo >>> 0);
 }
 
-// To float32 without double rounding: a value of magnitude below 2^53 is exact
-// as a double, so fround rounds once. A larger one first has its low 11 bits
-// dropped but folded into bit 11 (round to odd: of the two multiples of 2^11
-// around the value, the one with bit 11 set; on two's complement words this
-// works for negative values too). That fits a double exactly and keeps at
-// least 42 significant bits, more than float32's 24 + 2, so fround then rounds
-// it exactly as it would round the value itself.
+// To float32 without double rounding: a value of magnitude at most 2^53 is
+// exact as a double, so fround rounds once. A larger one first has its low 11
+// bits dropped but folded into bit 11 (round to odd: if any bit is lost, the
+// result is the multiple of 2^11 next to the value with bit 11 set; on two's
+// complement words this works for negative values too). That fits a double
+// exactly and keeps at least 42 significant bits, more than float32's 24 + 2,
+// so fround then rounds it exactly as it would round the value itself.
 
 export function f32_convert_i64_s(lo: number, hi: number): number {
   if (hi >= -0x200000 && hi < 0x200000) return Math.fround(hi * TWO_32 + (lo >>> 0));
