@@ -1,6 +1,6 @@
 // Decoding instruction sequences (function bodies and constant expressions) with the opcode table.
 import type { BlockType, Instr, ValType } from './module.js';
-import { byteOps, prefixFcOps } from './opcodes.js';
+import { byteOps, prefixFcOps, prefixFeOps } from './opcodes.js';
 import type { Reader } from './reader.js';
 
 const valTypeByByte: Record<number, ValType> = {
@@ -43,10 +43,10 @@ export function readInstr(r: Reader): Instr {
   const pos = r.pos;
   const byte = r.u8();
   let op = byteOps[byte];
-  if (byte === 0xfc) {
+  if (byte === 0xfc || byte === 0xfe) {
     const sub = r.u32();
-    op = prefixFcOps[sub];
-    if (op === undefined) r.fail(`unknown opcode 0xfc ${sub}`, pos);
+    op = (byte === 0xfc ? prefixFcOps : prefixFeOps)[sub];
+    if (op === undefined) r.fail(`unknown opcode 0x${byte.toString(16)} ${sub}`, pos);
   }
   if (op === undefined) return r.fail(`unknown opcode 0x${byte.toString(16)}`, pos);
   const ins: Instr = { op, pos, a: 0, b: 0 };

@@ -2,6 +2,7 @@
 // immediates, type (for instructions whose type is fixed) and JavaScript template.
 // The decoder reads `imm`, the validator reads `sig`/`mem`, the code generator reads `js`.
 import type { NumType, ValType } from './module.js';
+import type { RmwOp } from '../runtime/atomics.js';
 
 /** How an instruction's immediates are encoded. */
 export type Imm =
@@ -35,10 +36,12 @@ export interface MemAccess {
   /** Bytes read or written; the natural alignment. */
   readonly width: number;
   readonly store: boolean;
+  /** An atomic access (0xfe prefix): its alignment immediate must equal the natural alignment. */
+  readonly atomic?: boolean;
 }
 
 export interface OpInfo {
-  /** One byte, or (prefix << 8 | sub-opcode) for the 0xfc prefix. */
+  /** One byte, or (prefix << 8 | sub-opcode) for the 0xfc and 0xfe prefixes. */
   readonly code: number;
   readonly name: string;
   readonly imm: Imm;
@@ -366,3 +369,51 @@ export function opByName(name: string): OpInfo {
   if (!op) throw new Error(`no instruction ${name}`);
   return op;
 }
+
+// ------------------------------------------------------------------------------------------------
+// Atomics (threads proposal): the 0xfe prefix. Appended here, after the index above, with an index
+// of their own. Templates call the helpers of runtime/atomics.ts (single-threaded semantics); the
+// validator requires an alignment immediate equal to the natural alignment (`mem.atomic`), and a
+// misaligned effective address traps at run time.
+// ------------------------------------------------------------------------------------------------
+
+/** Loads, stores and each read-modify-write come in these seven shapes, in opcode order. */
+const atomicShapes: readonly { readonly type: 'i' | 'I'; readonly bits: 8 | 16 | 32 | 64 }[] = [
+  { type: 'i', bits: 32 }, { type: 'I', bits: 64 },
+  { type: 'i', bits: 8 }, { type: 'i', bits: 16 },
+  { type: 'I', bits: 8 }, { type: 'I', bits: 16 }, { type: 'I', bits: 32 },
+];
+/** Read-modify-write operators in opcode order: 0xfe1e + 7 × index + shape. */
+const rmwOps: readonly (RmwOp | 'cmpxchg')[] = ['add', 'sub', 'and', 'or', 'xor', 'xchg', 'cmpxchg'];
+
+function atomic(sub: number, name: string, shape: string, js: Template, width: number, store: boolean): void {
+  def(0xfe00 | sub, name, 'memarg', shape, js, { width, store, atomic: true });
+}
+
+def(0xfe03, 'atomic.fence', 'memory', ':', ''); // One thread: nothing to order. The immediate is a zero byte.
+atomic(0x00, 'memory.atomic.notify', 'ii:i', 'memory_atomic_notify(dv, $A, $1)', 4, false);
+atomic(0x01, 'memory.atomic.wait32', 'iiI:i', 'memory_atomic_wait32(dv, $A, $1, $2l, $2h)', 4, false);
+atomic(0x02, 'memory.atomic.wait64', 'iII:i', 'memory_atomic_wait64(dv, $A, $1l, $1h, $2l, $2h)', 8, false);
+
+atomicShapes.forEach(({ type, bits }, i) => {
+  const t = letterType[type];
+  const narrow = bits !== (type === 'i' ? 32 : 64);
+  const width = bits / 8;
+  /** Operand n as helper arguments: an i64 is two words, of which a narrow access needs the low one. */
+  const arg = (n: number): string => (type === 'i' ? `$${n}` : bits === 64 ? `$${n}l, $${n}h` : `$${n}l`);
+  /** Helpers return an int32 word, zero-extended for narrow i64 results; 64-bit ones leave the high word in HI[0]. */
+  const result = (call: string): Template => (type === 'i' ? call : bits === 64 ? viaHI(call) : zeroExtended(call));
+  atomic(0x10 + i, `${t}.atomic.load${narrow ? `${bits}_u` : ''}`, `i:${type}`, result(`atomic_load${bits}(dv, $A)`), width, false);
+  atomic(0x17 + i, `${t}.atomic.store${narrow ? bits : ''}`, `i${type}:`, `atomic_store${bits}(dv, $A, ${arg(1)})`, width, true);
+  rmwOps.forEach((op, k) => {
+    const name = `${t}.atomic.rmw${narrow ? bits : ''}.${op}${narrow ? '_u' : ''}`;
+    const [shape, call] = op === 'cmpxchg'
+      ? [`i${type}${type}:${type}`, `atomic_cmpxchg${bits}(dv, $A, ${arg(1)}, ${arg(2)})`]
+      : [`i${type}:${type}`, `atomic_rmw${bits}(dv, $A, ${arg(1)}, '${op}')`];
+    atomic(0x1e + 7 * k + i, name, shape, result(call), width, true);
+  });
+});
+
+/** 0xfe-prefixed opcodes by sub-opcode. */
+export const prefixFeOps: (OpInfo | undefined)[] = [];
+for (const op of table) if (op.code >> 8 === 0xfe) prefixFeOps[op.code & 0xff] = op;

@@ -2,6 +2,7 @@
 // The factory's closure holds the instance state (memory view, tables, globals, imports),
 // so compiled functions reach it without indirection.
 import type { ModuleIR } from '../binary/module.js';
+import * as atomics from '../runtime/atomics.js';
 import * as bulk from '../runtime/bulk.js';
 import { CompileError, trap } from '../runtime/errors.js';
 import type { WasmFunction } from '../runtime/func.js';
@@ -41,7 +42,7 @@ export interface CompiledInstance {
 
 export type ModuleFactory = (env: InstanceEnv) => CompiledInstance;
 
-const runtimeHelpers: Record<string, unknown> = { ...numeric, ...bulk, trap };
+const runtimeHelpers: Record<string, unknown> = { ...numeric, ...bulk, ...atomics, trap };
 
 export function generateModuleSource(m: ModuleIR, options: CodegenOptions): string {
   const constants = new ConstantPool();

@@ -41,7 +41,7 @@ export class Memory {
   }
 
   get buffer(): ArrayBuffer {
-    return this.storage.buffer;
+    return this.storage.exactBuffer();
   }
 
   grow(delta: number): number {

@@ -31,6 +31,10 @@ export type TrapKind =
   | 'call stack exhausted'
   | 'stack overflow'
   | 'unaligned atomic'
+  /** memory.atomic.wait on an unshared memory (threads proposal). */
+  | 'expected shared memory'
+  /** memory.atomic.wait with an infinite timeout on an equal value: no other thread can end it. */
+  | 'deadlock'
   | 'out of fuel';
 
 export class RuntimeError extends Error {

@@ -40,13 +40,16 @@ const ELSE = 3;
 const FUNC = 4;
 
 // Fixed signatures from the opcode table, as type codes, indexed by `slot(op)`.
-const sigParams: (Uint8Array | undefined)[] = new Array(512);
-const sigResults: (Uint8Array | undefined)[] = new Array(512);
+const sigParams: (Uint8Array | undefined)[] = new Array(768);
+const sigResults: (Uint8Array | undefined)[] = new Array(768);
 /** log2 of the natural alignment of loads and stores, indexed by `slot(op)`. */
-const naturalAlign = new Int8Array(512).fill(-1);
+const naturalAlign = new Int8Array(768).fill(-1);
+/** 1 for atomic accesses, whose alignment must be exactly natural, indexed by `slot(op)`. */
+const exactAlign = new Uint8Array(768);
 
+/** Single bytes at 0..255, 0xfc-prefixed at 256.., 0xfe-prefixed (atomics) at 512... */
 function slot(op: OpInfo): number {
-  return op.code < 0x100 ? op.code : 0x100 | (op.code & 0xff);
+  return op.code < 0x100 ? op.code : (op.code >> 8 === 0xfe ? 0x200 : 0x100) | (op.code & 0xff);
 }
 
 for (const op of allOps) {
@@ -55,6 +58,7 @@ for (const op of allOps) {
   sigParams[k] = typeCodes(op.sig.params, undefined);
   sigResults[k] = typeCodes(op.sig.results, undefined);
   if (op.mem !== undefined) naturalAlign[k] = 31 - Math.clz32(op.mem.width);
+  if (op.mem?.atomic) exactAlign[k] = 1;
 }
 
 export class FunctionValidator {
@@ -258,6 +262,9 @@ export class FunctionValidator {
         const align = naturalAlign[k];
         if (align >= 0) {
           this.needMemory(0);
+          if (exactAlign[k] && ins.a !== align) {
+            this.fail('atomic alignment must be natural', `2^${ins.a} != ${1 << align} (${op.name})`);
+          }
           if (ins.a > align) {
             this.fail('alignment must not be larger than natural', `2^${ins.a} > ${1 << align} (${op.name})`);
           }

@@ -50,6 +50,7 @@ import {
   sleepMs, writeAll,
 } from './fd.js';
 import { GuestMemory, utf8 } from './memory.js';
+import { Memory } from '../runtime/api-objects.js';
 import { checkSymlinkTarget, resolveEntry, resolvePath } from './sandbox.js';
 
 export { errno, errnoName, errnoFromNode } from './errno.js';
@@ -281,6 +282,9 @@ export class WASI {
 
   private mem(): GuestMemory {
     if (!this.memory) throw new WasiErrno(EFAULT, 'no memory bound yet: call start() or initialize()');
+    // A heapbase memory is used through its own views: `.buffer` would drop the capacity it
+    // reserved for growth (the JS API wants an exactly-sized buffer), costing a copy per call.
+    if (this.memory instanceof Memory) return new GuestMemory(this.memory.storage.buffer, this.memory.storage.byteLength);
     return new GuestMemory(this.memory.buffer);
   }
 

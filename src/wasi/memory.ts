@@ -15,10 +15,11 @@ export class GuestMemory {
   readonly u8: Uint8Array;
   readonly size: number;
 
-  constructor(readonly buffer: ArrayBufferLike) {
-    this.dv = new DataView(buffer);
-    this.u8 = new Uint8Array(buffer);
-    this.size = buffer.byteLength;
+  /** `size`: the memory's size, when the buffer is larger (capacity reserved for growth). */
+  constructor(readonly buffer: ArrayBufferLike, size = buffer.byteLength) {
+    this.dv = new DataView(buffer, 0, size);
+    this.u8 = new Uint8Array(buffer, 0, size);
+    this.size = size;
   }
 
   /** Throws EFAULT unless `[ptr, ptr + len)` lies inside the memory. Returns the pointer, unsigned. */
