@@ -172,3 +172,17 @@ test('host access: typed values, strings, clear errors out of range', () => {
   mem.writeU8(mem.size - 1, 65);
   assert.throws(() => mem.readString(mem.size - 1), /no NUL terminator/);
 });
+
+test('growth keeps contents, zeroes new pages, and Memory.buffer stays exactly the memory size', () => {
+  const i = new Instance(new Module(growModule), {});
+  const memory = i.exports.memory as { buffer: ArrayBuffer };
+  new Uint8Array(memory.buffer)[65535] = 42;
+  assert.equal((i.exports.grow as (n: number) => number)(1), 1);
+  assert.equal(memory.buffer.byteLength, 2 * 65536);
+  assert.equal(i.memory!.bytes.length, 2 * 65536);
+  assert.equal(new Uint8Array(memory.buffer)[65535], 42);
+  assert.ok(new Uint8Array(memory.buffer, 65536).every((b) => b === 0));
+  assert.equal((i.exports.grow as (n: number) => number)(1), 2);
+  assert.equal(memory.buffer.byteLength, 3 * 65536);
+  assert.equal(i.memory!.readU8(65535), 42);
+});
