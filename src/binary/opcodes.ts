@@ -60,11 +60,21 @@ export interface OpInfo {
    * temporary that `hi` may read as `$lo`); helpers returning an i64 return the low word and
    * leave the high word in `HI[0]`.
    */
-  readonly js64?: { readonly lo: string; readonly hi: string };
+  readonly js64?: Wide;
   /** May trap (division, trapping float-to-int conversion); loads and stores are marked by `mem`. */
   readonly traps?: boolean;
   /** i64 shifts and rotates by a constant count (0..63): inline word arithmetic instead of a helper. */
-  readonly js64ByCount?: (count: number) => { readonly lo: string; readonly hi: string };
+  readonly js64ByCount?: (count: number) => Wide;
+}
+
+/**
+ * An i64 result: `pre` (optional) are statements run first, which may use scratch variables
+ * `$m0`…`$m9`; then `lo` is computed (into a temporary `hi` may read as `$lo`), then `hi`.
+ */
+export interface Wide {
+  readonly pre?: string;
+  readonly lo: string;
+  readonly hi: string;
 }
 
 const letterType: Record<string, NumType> = { i: 'i32', I: 'i64', f: 'f32', F: 'f64' };
@@ -80,7 +90,7 @@ function sig(shape: string): Signature {
 
 const table: OpInfo[] = [];
 
-type Template = string | { lo: string; hi: string };
+type Template = string | Wide;
 
 function def(code: number, name: string, imm: Imm, shape?: string, js?: Template, mem?: MemAccess): void {
   const [plain, wide] = typeof js === 'object' ? [undefined, js] : [js, undefined];
@@ -230,7 +240,14 @@ const numeric: [number, string, string, Template][] = [
   // Carry and borrow from unsigned comparisons of the low words.
   [0x7c, 'i64.add', 'II:I', { lo: '($0l + $1l) | 0', hi: '($0h + $1h + (($lo >>> 0) < ($0l >>> 0))) | 0' }],
   [0x7d, 'i64.sub', 'II:I', { lo: '($0l - $1l) | 0', hi: '($0h - $1h - (($0l >>> 0) < ($1l >>> 0))) | 0' }],
-  [0x7e, 'i64.mul', 'II:I', viaHI('i64_mul($0l, $0h, $1l, $1h)')],
+  // Inline, since V8 stops inlining helpers into large functions: the low 32×32 product from
+  // 16-bit halves, plus the cross terms that only reach the high word.
+  [0x7e, 'i64.mul', 'II:I', {
+    pre: '$m0 = $0l & 0xffff; $m1 = $0l >>> 16; $m2 = $1l & 0xffff; $m3 = $1l >>> 16; '
+      + '$m4 = Math.imul($m1, $m2); $m5 = Math.imul($m0, $m3); $m6 = (Math.imul($m0, $m2) >>> 16) + ($m4 & 0xffff) + ($m5 & 0xffff);',
+    lo: 'Math.imul($0l, $1l)',
+    hi: '(Math.imul($m1, $m3) + ($m4 >>> 16) + ($m5 >>> 16) + ($m6 >>> 16) + Math.imul($0l, $1h) + Math.imul($0h, $1l)) | 0',
+  }],
   [0x7f, 'i64.div_s', 'II:I', viaHI('i64_div_s($0l, $0h, $1l, $1h)')],
   [0x80, 'i64.div_u', 'II:I', viaHI('i64_div_u($0l, $0h, $1l, $1h)')],
   [0x81, 'i64.rem_s', 'II:I', viaHI('i64_rem_s($0l, $0h, $1l, $1h)')],

@@ -86,7 +86,7 @@ function wrapNegative(text: string): string {
 }
 
 /** A template split once into text and references, so rendering is a join. */
-type Segment = string | { operand: number; part: 0 | 1 } | { special: 'address' | 'lo' };
+type Segment = string | { operand: number; part: 0 | 1 } | { special: 'address' | 'lo' } | { scratch: number };
 
 interface ParsedTemplate {
   segments: Segment[];
@@ -101,11 +101,12 @@ function parseTemplate(template: string): ParsedTemplate {
   if (parsed) return parsed;
   const segments: Segment[] = [];
   const uses: number[] = [];
-  const re = /\$(\d)([lh]?)|\$A|\$lo/g;
+  const re = /\$(\d)([lh]?)|\$A|\$lo|\$m(\d)/g;
   let last = 0;
   for (let m = re.exec(template); m; m = re.exec(template)) {
     if (m.index > last) segments.push(template.slice(last, m.index));
     if (m[0] === '$lo') segments.push({ special: 'lo' });
+    else if (m[3] !== undefined) segments.push({ scratch: Number(m[3]) });
     else {
       const operand = m[0] === '$A' ? 0 : Number(m[1]);
       uses[operand] = (uses[operand] ?? 0) + 1;
@@ -126,6 +127,7 @@ function render(template: string, operands: Value[], address: string, lo: string
   let text = '';
   for (const seg of parseTemplate(template).segments) {
     if (typeof seg === 'string') text += seg;
+    else if ('scratch' in seg) text += `m${seg.scratch}`;
     else if ('special' in seg) text += seg.special === 'address' ? address : lo;
     else text += operands[seg.operand][seg.part];
   }
@@ -630,7 +632,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
     for (let i = sig.params.length - 1; i >= 0; i--) operands[i] = pop();
     const reads = popped;
     // An operand used twice is computed once, into a temporary.
-    const uses = [js, js64?.lo, js64?.hi].reduce((acc, tpl) => {
+    const uses = [js, js64?.pre, js64?.lo, js64?.hi].reduce((acc, tpl) => {
       if (tpl !== undefined) parseTemplate(tpl).uses.forEach((n, i) => { acc[i] = (acc[i] ?? 0) + n; });
       return acc;
     }, [] as number[]);
@@ -647,6 +649,10 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
     if (js64) {
       const [lo, hi] = push('i64');
       const t = temp('t');
+      if (js64.pre) {
+        for (let k = 0; k < 10; k++) if (js64.pre.includes(`$m${k}`)) temp(`m${k}`);
+        out.push(render(js64.pre, operands, address, t));
+      }
       out.push(`${t} = ${render(js64.lo, operands, address, t)};`, `${hi} = ${render(js64.hi, operands, address, t)};`, `${lo} = ${t};`);
     } else if (sig.results.length === 0) {
       out.push(`${render(js!, operands, address, '')};`);

@@ -31,6 +31,8 @@ export class Memory {
     if (storage) this.storage = storage;
     else {
       const limits = limitsOf(descriptor, 'WebAssembly.Memory', 65536);
+      // As the memory type requires (threads proposal), and as V8 does.
+      if (descriptor.shared && limits.max === undefined) throw new TypeError('WebAssembly.Memory: a shared memory must have a maximum');
       this.storage = new LinearMemory({ ...limits, shared: Boolean(descriptor.shared), pageSizeLog2: 16 });
     }
     faces.set(this.storage, this);
@@ -40,7 +42,8 @@ export class Memory {
     return (faces.get(storage) as Memory | undefined) ?? new Memory({}, storage);
   }
 
-  get buffer(): ArrayBuffer {
+  /** A SharedArrayBuffer for a shared memory. */
+  get buffer(): ArrayBuffer | SharedArrayBuffer {
     return this.storage.exactBuffer();
   }
 
