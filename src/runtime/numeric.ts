@@ -226,6 +226,17 @@ function udivSmall(al: number, ah: number, b: number): number {
     HI[0] = q / TWO_32;
     return q | 0;
   }
+  if (b >= 0x1000 && b < 0x40000000) {
+    // One division: the dividend rounds to a double within 2^11, so for b ≥ 2^12 the estimate
+    // is within 1 of the quotient (< 2^52, exact in a double). The remainder of the estimate
+    // lies in [-b, 2b) ⊂ int32 for b < 2^30, so its low 32 bits (Math.imul) give it exactly.
+    let q = Math.floor((ahu * TWO_32 + (al >>> 0)) / b);
+    const r = (al - Math.imul(q | 0, b)) | 0;
+    if (r < 0) q -= 1;
+    else if (r >= b) q += 1;
+    HI[0] = Math.floor(q / TWO_32);
+    return q | 0;
+  }
   const t = ahu * 2097152 + (al >>> 11);
   const q1 = Math.floor(t / b);
   const q0 = Math.floor(((t - q1 * b) * 2048 + (al & 0x7ff)) / b);
@@ -240,6 +251,11 @@ function uremSmall(al: number, ah: number, b: number): number {
   if (ahu < 0x200000) {
     const a = ahu * TWO_32 + (al >>> 0);
     r = a - Math.floor(a / b) * b;
+  } else if (b >= 0x1000 && b < 0x40000000) {
+    // As in udivSmall: one estimate, corrected from the exact low 32 bits of its remainder.
+    r = (al - Math.imul(Math.floor((ahu * TWO_32 + (al >>> 0)) / b) | 0, b)) | 0;
+    if (r < 0) r += b;
+    else if (r >= b) r -= b;
   } else {
     const t = ahu * 2097152 + (al >>> 11);
     const n = (t - Math.floor(t / b) * b) * 2048 + (al & 0x7ff);
