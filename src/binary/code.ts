@@ -49,7 +49,9 @@ export function readInstr(r: Reader): Instr {
     if (op === undefined) r.fail(`unknown opcode 0x${byte.toString(16)} ${sub}`, pos);
   }
   if (op === undefined) return r.fail(`unknown opcode 0x${byte.toString(16)}`, pos);
-  const ins: Instr = { op, pos, a: 0, b: 0 };
+  // Every field present from the start: one object shape for all instructions keeps the
+  // validator's and code generator's property accesses monomorphic.
+  const ins: Instr = { op, pos, a: 0, b: 0, big: undefined, blockType: undefined, targets: undefined, types: undefined };
   switch (op.imm) {
     case 'none':
       break;

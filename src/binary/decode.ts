@@ -177,7 +177,8 @@ function readExports(r: Reader, m: ModuleIR): void {
 }
 
 function funcIndexExpr(index: number, pos: number): ConstExpr {
-  return [{ op: refFunc, pos, a: index, b: 0 }, { op: end, pos, a: 0, b: 0 }];
+  const instr = (op: typeof end, a: number): ConstExpr[number] => ({ op, pos, a, b: 0, big: undefined, blockType: undefined, targets: undefined, types: undefined });
+  return [instr(refFunc, index), instr(end, 0)];
 }
 
 function readElem(r: Reader): ElemSegment {

@@ -134,6 +134,26 @@ function render(template: string, operands: Value[], address: string, lo: string
   return text;
 }
 
+/**
+ * A JS condition for an i32 used as a boolean. A folded comparison `(+(a < b))` is used as the
+ * boolean it converts; anything else is compared with 0.
+ */
+function truthy(cond: string): string {
+  if (cond.startsWith('(+(') && cond.endsWith('))') && balanced(cond.slice(3, -2))) return cond.slice(2, -1);
+  return `${cond} !== 0`;
+}
+
+/** Whether the parentheses in `text` pair up (so it is one expression, not `a) || (b`). */
+function balanced(text: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41 && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
 /** Names the JS function of Wasm function `index`. */
 export function funcName(index: number): string {
   return `f${index}`;
@@ -371,7 +391,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         frames.push({ kind: name, label, height: stack.length - bt.params.length, params: bt.params, results: bt.results, reachable: true });
         if (name === 'block') out.push(`${label}: {`);
         else if (name === 'loop') out.push(`${label}: for (;;) {`);
-        else out.push(`${label}: if (${cond} !== 0) {`);
+        else out.push(`${label}: if (${truthy(cond)}) {`);
         break;
       }
       case 'else':
@@ -419,7 +439,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
       case 'br_if': {
         const cond = pop1();
         flush();
-        out.push(`if (${cond} !== 0) {`);
+        out.push(`if (${truthy(cond)}) {`);
         branch(ins.a);
         out.push('}');
         break;
@@ -472,7 +492,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         const t = stack[stack.length - 1];
         if (t !== 'i64' && pending[stack.length - 1]) {
           const kept = pop1();
-          pushPending(t, [`(${cond} !== 0 ? ${kept} : ${other[0]})`], popped);
+          pushPending(t, [`(${truthy(cond)} ? ${kept} : ${other[0]})`], popped);
           break;
         }
         const kept = top();
