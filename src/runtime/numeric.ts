@@ -344,7 +344,7 @@ export function i64_div_s(al: number, ah: number, bl: number, bh: number): numbe
     return q | 0;
   }
   if (bl === -1 && bh === -1 && al === 0 && ah === -0x80000000) trap('integer overflow');
-  return sdivGeneral(al, ah, bl, bh);
+  return signedGeneral(al, ah, bl, bh, false);
 }
 
 /** INT64_MIN rem -1 = 0, as Wasm requires. */
@@ -363,15 +363,17 @@ export function i64_rem_s(al: number, ah: number, bl: number, bh: number): numbe
     HI[0] = Math.floor(r / TWO_32);
     return r | 0;
   }
-  return sremGeneral(al, ah, bl, bh);
+  return signedGeneral(al, ah, bl, bh, true);
 }
 
 // The general signed cases divide the magnitudes (INT64_MIN's is 2^63, fine
 // unsigned) and then negate: the quotient if the signs differ, the remainder
 // if a is negative.
 
-function sdivGeneral(al: number, ah: number, bl: number, bh: number): number {
-  const neg = (ah ^ bh) < 0;
+/** Signed quotient (or remainder) through the unsigned paths: the quotient is negative when the
+ * signs differ, the remainder when the dividend is negative. */
+function signedGeneral(al: number, ah: number, bl: number, bh: number, remainder: boolean): number {
+  const neg = remainder ? ah < 0 : (ah ^ bh) < 0;
   if (ah < 0) {
     al = -al | 0;
     ah = (~ah + (al === 0 ? 1 : 0)) | 0;
@@ -384,41 +386,13 @@ function sdivGeneral(al: number, ah: number, bl: number, bh: number): number {
   let hi: number;
   if ((bh >>> 0) < 0x400) {
     if ((bl | bh) === 0) trap('integer divide by zero');
-    lo = udivSmall(al, ah, (bh >>> 0) * TWO_32 + (bl >>> 0));
+    const b = (bh >>> 0) * TWO_32 + (bl >>> 0);
+    lo = remainder ? uremSmall(al, ah, b) : udivSmall(al, ah, b);
     hi = HI[0];
   } else {
     divmodLarge(al, ah, bl, bh);
-    lo = QR[0];
-    hi = QR[1];
-  }
-  if (neg) {
-    hi = ~hi + (lo === 0 ? 1 : 0);
-    lo = -lo;
-  }
-  HI[0] = hi;
-  return lo | 0;
-}
-
-function sremGeneral(al: number, ah: number, bl: number, bh: number): number {
-  const neg = ah < 0;
-  if (neg) {
-    al = -al | 0;
-    ah = (~ah + (al === 0 ? 1 : 0)) | 0;
-  }
-  if (bh < 0) {
-    bl = -bl | 0;
-    bh = (~bh + (bl === 0 ? 1 : 0)) | 0;
-  }
-  let lo: number;
-  let hi: number;
-  if ((bh >>> 0) < 0x400) {
-    if ((bl | bh) === 0) trap('integer divide by zero');
-    lo = uremSmall(al, ah, (bh >>> 0) * TWO_32 + (bl >>> 0));
-    hi = HI[0];
-  } else {
-    divmodLarge(al, ah, bl, bh);
-    lo = QR[2];
-    hi = QR[3];
+    lo = QR[remainder ? 2 : 0];
+    hi = QR[remainder ? 3 : 1];
   }
   if (neg) {
     hi = ~hi + (lo === 0 ? 1 : 0);
