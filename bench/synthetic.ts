@@ -8,6 +8,7 @@
 // A few top-level functions are exported so the module can also be run on two engines and the
 // results compared. Nothing here makes the result depend on a NaN's bits (no copysign,
 // reinterpret or f64.store), which the spec leaves to the engine.
+import { section, sleb, uleb } from '../test/helpers/wasm-builder.js';
 
 type VT = 'i32' | 'i64' | 'f64';
 interface Sig { params: VT[]; result: VT }
@@ -26,30 +27,6 @@ const TABLE_SIZE = 64; // a power of two: call_indirect masks its index with TAB
 const LEVELS = 4;
 const DATA_BYTES = 0x4000; // random bytes at address 0; every load and store falls in them
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
 function f64Bytes(x: number): number[] {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setFloat64(0, x, true);
@@ -57,7 +34,6 @@ function f64Bytes(x: number): number[] {
 }
 
 const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
 
 class Rng {
