@@ -263,7 +263,7 @@ export class FunctionValidator {
         if (align >= 0) {
           this.needMemory(0);
           if (exactAlign[k] && ins.a !== align) {
-            this.fail('atomic alignment must be natural', `2^${ins.a} != ${1 << align} (${op.name})`);
+            this.fail('atomic alignment must be natural', `2^${ins.a} instead of ${1 << align} (${op.name})`);
           }
           if (ins.a > align) {
             this.fail('alignment must not be larger than natural', `2^${ins.a} > ${1 << align} (${op.name})`);

@@ -26,7 +26,7 @@ export interface Engine {
   Module: new (bytes: Uint8Array) => object;
   /** Throws LinkError for bad imports, RuntimeError for a trap during instantiation. */
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (d: { initial: number; maximum?: number }) => object;
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => object;
   Table: new (d: { element: 'anyfunc' | 'externref'; initial: number; maximum?: number }) => object;
   Global: new (d: { value: string; mutable?: boolean }, v: unknown) => object;
   CompileError: Function;

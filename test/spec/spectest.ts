@@ -21,5 +21,7 @@ export function createSpectest(engine: Pick<Engine, 'Memory' | 'Table' | 'Global
     global_f64: new engine.Global({ value: 'f64', mutable: false }, 666.6),
     table: new engine.Table({ element: 'anyfunc', initial: 10, maximum: 20 }),
     memory: new engine.Memory({ initial: 1, maximum: 2 }),
+    // The threads proposal's reference interpreter adds a shared memory of the same size.
+    shared_memory: new engine.Memory({ initial: 1, maximum: 2, shared: true }),
   };
 }
