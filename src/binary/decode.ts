@@ -8,8 +8,17 @@ import type {
 import { opByName } from './opcodes.js';
 import { Reader } from './reader.js';
 
-/** The JS API's limit on locals per function (V8 enforces the same). */
+/** The JS API's implementation limits (https://webassembly.github.io/spec/js-api/#limits). */
 export const MAX_LOCALS = 50_000;
+const LIMITS = {
+  types: 1_000_000, functions: 1_000_000, imports: 100_000, exports: 100_000, globals: 1_000_000,
+  'data segments': 100_000, tables: 100_000, 'element segments': 10_000_000, params: 1_000, results: 1_000,
+  'function body bytes': 7_654_321,
+};
+
+function checkLimit(r: Reader, what: keyof typeof LIMITS, count: number, at: number): void {
+  if (count > LIMITS[what]) r.fail(`too many ${what}: ${count}, over the limit of ${LIMITS[what]}`, at);
+}
 
 // Section ids in the order they must appear; data count (12) sits between element and code.
 const sectionOrder: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 8: 8, 9: 9, 12: 10, 10: 11, 11: 12 };
@@ -52,18 +61,18 @@ export function decodeModule(bytes: Uint8Array): ModuleIR {
     }
     switch (id) {
       case 0: readCustom(s, m); break;
-      case 1: vec(s, () => m.types.push(readFuncType(s))); break;
-      case 2: vec(s, () => readImport(s, m)); break;
-      case 3: vec(s, () => { m.funcTypes.push(s.u32()); declaredFuncCount++; }); break;
-      case 4: vec(s, () => m.tables.push(readTableType(s))); break;
+      case 1: vec(s, () => m.types.push(readFuncType(s)), 'types'); break;
+      case 2: vec(s, () => readImport(s, m), 'imports'); break;
+      case 3: vec(s, () => { m.funcTypes.push(s.u32()); declaredFuncCount++; }, 'functions'); break;
+      case 4: vec(s, () => m.tables.push(readTableType(s)), 'tables'); break;
       case 5: vec(s, () => m.memories.push(readMemoryType(s))); break;
       case 6: vec(s, () => {
         m.globals.push(readGlobalType(s));
         m.globalInits.push(readExpr(s));
-      }); break;
+      }, 'globals'); break;
       case 7: readExports(s, m); break;
       case 8: m.start = s.u32(); break;
-      case 9: vec(s, () => m.elems.push(readElem(s))); break;
+      case 9: vec(s, () => m.elems.push(readElem(s)), 'element segments'); break;
       case 12: m.dataCount = s.u32(); break;
       case 10: {
         sawCode = true;
@@ -74,6 +83,7 @@ export function decodeModule(bytes: Uint8Array): ModuleIR {
       }
       case 11: {
         const count = s.u32();
+        checkLimit(s, 'data segments', count, start);
         if (m.dataCount !== null && count !== m.dataCount) {
           s.fail('data count and data section have inconsistent lengths', start);
         }
@@ -91,9 +101,11 @@ export function decodeModule(bytes: Uint8Array): ModuleIR {
   return m;
 }
 
-/** Reads a vector's count, then calls `item` that many times. */
-function vec(r: Reader, item: () => void): void {
+/** Reads a vector's count (checked against a JS API limit if named), then calls `item` that many times. */
+function vec(r: Reader, item: () => void, limit?: keyof typeof LIMITS): void {
+  const at = r.pos;
   const count = r.u32();
+  if (limit) checkLimit(r, limit, count, at);
   // Every item takes at least one byte: a larger count cannot be honest.
   if (count > r.end - r.pos) r.fail('unexpected end: vector count exceeds the section', r.pos);
   for (let i = 0; i < count; i++) item();
@@ -103,9 +115,9 @@ function readFuncType(r: Reader): { params: ValType[]; results: ValType[] } {
   const at = r.pos;
   if (r.u8() !== 0x60) r.fail('integer representation too long: expected function type 0x60', at);
   const params: ValType[] = [];
-  vec(r, () => params.push(readValType(r)));
+  vec(r, () => params.push(readValType(r)), 'params');
   const results: ValType[] = [];
-  vec(r, () => results.push(readValType(r)));
+  vec(r, () => results.push(readValType(r)), 'results');
   return { params, results };
 }
 
@@ -173,7 +185,7 @@ function readExports(r: Reader, m: ModuleIR): void {
     if (kind === undefined) r.fail('malformed export kind', kindAt);
     const e: Export = { name, kind, index: r.u32() };
     m.exports.push(e);
-  });
+  }, 'exports');
 }
 
 function funcIndexExpr(index: number, pos: number): ConstExpr {
@@ -219,6 +231,7 @@ function readBody(r: Reader, m: ModuleIR): FuncBody {
   const pos = r.pos;
   const size = r.u32();
   const start = r.pos;
+  checkLimit(r, 'function body bytes', size, pos);
   if (size > r.end - start) r.fail('unexpected end: function body extends past the section', pos);
   const b = new Reader(r.bytes, start, start + size);
   const locals: ValType[] = [];

@@ -154,6 +154,16 @@ function balanced(text: string): boolean {
   return depth === 0;
 }
 
+/**
+ * Globals below this index get a closure constant each (fastest); the rest are read from the
+ * globals array, because V8's parser gives up at about 100,000 declarations in one scope.
+ */
+export const GLOBAL_CONSTANTS = 10_000;
+
+export function globalRef(index: number): string {
+  return index < GLOBAL_CONSTANTS ? `g${index}` : `G[${index}]`;
+}
+
 /** Names the JS function of Wasm function `index`. */
 export function funcName(index: number): string {
   return `f${index}`;
@@ -521,21 +531,21 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
       case 'global.get': {
         const [lo, hi] = push(m.globals[ins.a].type);
         // i64 globals keep a BigInt (their JS API value); C code rarely uses them.
-        if (hi === undefined) out.push(`${lo} = g${ins.a}.value;`);
-        else out.push(`${lo} = i64_from_bigint(g${ins.a}.value);`, `${hi} = HI[0];`);
+        if (hi === undefined) out.push(`${lo} = ${globalRef(ins.a)}.value;`);
+        else out.push(`${lo} = i64_from_bigint(${globalRef(ins.a)}.value);`, `${hi} = HI[0];`);
         break;
       }
       case 'global.set': {
         const [v, hi] = pop();
         if (hi !== undefined) {
-          out.push(`g${ins.a}.value = i64_to_bigint(${v}, ${hi});`);
+          out.push(`${globalRef(ins.a)}.value = i64_to_bigint(${v}, ${hi});`);
           break;
         }
         if (ins.a === options.stackPointerGlobal) {
           // One compare on the hot path: only a new low-water mark does more.
           out.push(`if (${v} < spMin) { if (${v} < spLow) trap('stack overflow'); spMin = ${v}; }`);
         }
-        out.push(`g${ins.a}.value = ${v};`);
+        out.push(`${globalRef(ins.a)}.value = ${v};`);
         break;
       }
       case 'table.get': {

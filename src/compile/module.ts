@@ -11,7 +11,7 @@ import type { LinearMemory } from '../runtime/memory.js';
 import * as numeric from '../runtime/numeric.js';
 import type { TableInstance } from '../runtime/table.js';
 import { ConstantPool } from './constants.js';
-import { compileFunction, funcName, type CodegenOptions } from './function.js';
+import { compileFunction, funcName, GLOBAL_CONSTANTS, type CodegenOptions } from './function.js';
 
 /** What an instance hands its compiled code. */
 export interface InstanceEnv {
@@ -61,7 +61,8 @@ export function generateModuleSource(m: ModuleIR, options: CodegenOptions): stri
     'let fuel = env.fuel;',
   ];
   m.tables.forEach((_, i) => state.push(`const T${i} = env.tables[${i}];`));
-  m.globals.forEach((_, i) => state.push(`const g${i} = env.globals[${i}];`));
+  state.push('const G = env.globals;');
+  for (let i = 0; i < Math.min(m.globals.length, GLOBAL_CONSTANTS); i++) state.push(`const g${i} = G[${i}];`);
   for (let i = 0; i < m.importedFuncCount; i++) state.push(`const ${funcName(i)} = env.imports[${i}];`);
   const all = m.funcTypes.map((_, i) => funcName(i)).join(', ');
 

@@ -241,8 +241,9 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   const dataEnd = linkerSymbol(ir, '__data_end', true) ?? segHigh;
 
   // Stack pointer: `__stack_pointer` by name (name section, or an export of that name), failing
-  // that the first mutable i32 global whose initial value is ≤ __heap_base (wasm-ld convention;
-  // without __heap_base, ≤ the initial memory). A value of 0 is no stack: more likely a counter.
+  // that the first mutable i32 global whose initial value is ≤ __heap_base (wasm-ld convention).
+  // Without __heap_base the module gives no sign of wasm-ld's layout, so no global is guessed:
+  // an ordinary counter must never be mistaken for a stack (and guarded). A value of 0 is no stack.
   let stackPointer: LayoutReport['stackPointer'] = null;
   const spCandidates: number[] = [];
   for (const [index, n] of ir.names.globals) if (n === '__stack_pointer') spCandidates.push(index);
@@ -255,8 +256,8 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
       break;
     }
   }
-  if (stackPointer === null) {
-    const limit = heapBaseHint ?? pagesBytes;
+  if (stackPointer === null && heapBaseHint !== null) {
+    const limit = heapBaseHint;
     for (let index = ir.importedGlobalCount; index < ir.globals.length; index++) {
       const g = ir.globals[index];
       const v = globalConst(ir, index);

@@ -100,11 +100,25 @@ export function toWasm(v: unknown, t: ValType): unknown {
   }
 }
 
+/** ToBigInt of ECMAScript: objects through their primitive value; Numbers are a TypeError. */
 function toBigInt(v: unknown): bigint {
   if (typeof v === 'bigint') return v;
-  if (typeof v === 'boolean') return BigInt(v);
-  if (typeof v === 'string') return BigInt(v);
-  throw new TypeError(`cannot convert ${typeof v} to an i64 BigInt`);
+  const p = (typeof v === 'object' && v !== null) || typeof v === 'function' ? toPrimitive(v as object) : v;
+  if (typeof p === 'bigint' || typeof p === 'boolean' || typeof p === 'string') return BigInt(p);
+  throw new TypeError(`cannot convert ${p === null ? 'null' : typeof p} to an i64 BigInt`);
+}
+
+function toPrimitive(o: object): unknown {
+  const exotic = (o as { [Symbol.toPrimitive]?: (hint: string) => unknown })[Symbol.toPrimitive];
+  if (exotic !== undefined) return exotic.call(o, 'number');
+  for (const method of ['valueOf', 'toString'] as const) {
+    const f = (o as Record<string, unknown>)[method];
+    if (typeof f === 'function') {
+      const r: unknown = f.call(o);
+      if (r === null || (typeof r !== 'object' && typeof r !== 'function')) return r;
+    }
+  }
+  throw new TypeError('cannot convert object to a primitive value');
 }
 
 /** ToJSValue of the JS API. */

@@ -13,7 +13,7 @@ import {
 } from './func.js';
 import { GlobalCell } from './global.js';
 import { LinearMemory, type GrowPolicy } from './memory.js';
-import { TableInstance } from './table.js';
+import { MAX_TABLE_SIZE, TableInstance } from './table.js';
 
 export interface CompiledModule {
   ir: ModuleIR;
@@ -170,7 +170,12 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     if (allocatedBytes > budget) {
       throw new LinkError(`the module needs ${allocatedBytes} bytes of linear memory (${compiled.layout.reason}), over the maxMemoryBytes budget of ${budget}`);
     }
-    memory = new LinearMemory(m.memories[0], allocatedBytes);
+    try {
+      memory = new LinearMemory(m.memories[0], allocatedBytes);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw new LinkError(`cannot allocate ${allocatedBytes} bytes of linear memory: ${e.message}`);
+    }
     memory.growPolicy = growPolicy;
     memory.byteBudget = budget;
   }
@@ -180,20 +185,33 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     low: guarded && report.stack ? report.stack.start : -Infinity,
     top: report.stackPointer ? report.stackPointer.initial : 0,
   };
-  for (let i = m.importedTableCount; i < m.tables.length; i++) tables.push(new TableInstance(m.tables[i]));
+  for (let i = m.importedTableCount; i < m.tables.length; i++) {
+    if (m.tables[i].min > MAX_TABLE_SIZE) {
+      throw new LinkError(`table ${i} declares ${m.tables[i].min} elements, over the implementation limit of ${MAX_TABLE_SIZE}`);
+    }
+    tables.push(new TableInstance(m.tables[i]));
+  }
   for (let i = m.importedGlobalCount; i < m.globals.length; i++) globals.push(new GlobalCell(m.globals[i], null));
 
   const fuel = options.fuel;
   if (fuel !== undefined && !(Number.isInteger(fuel) && fuel >= 0)) throw new TypeError(`option fuel must be a non-negative integer, got ${String(fuel)}`);
   const env: InstanceEnv = { memory, tables, globals, imports: imported, datas: [], elems: [], stack, fuel: fuel ?? 0 };
   const factory = fuel === undefined ? compiled.factory : compiled.fueledFactory();
-  const { functions, stackLowWater, fuelLeft } = factory(env);
+  let compiledInstance: ReturnType<typeof factory>;
+  try {
+    compiledInstance = factory(env);
+  } catch (e) {
+    // V8 parses the factory lazily, here: its limits (about 100,000 functions) surface now.
+    if (e instanceof RangeError) throw new LinkError(`the module's JavaScript could not be compiled: ${e.message} (too many functions for one scope?)`);
+    throw e;
+  }
+  const { functions, stackLowWater, fuelLeft } = compiledInstance;
   const fuelConsumed = (): number => (fuel === undefined ? 0 : Math.min(fuel, fuel - fuelLeft()));
   for (let i = m.importedFuncCount; i < functions.length; i++) {
     const fn = functions[i];
     fn.type = m.types[m.funcTypes[i]];
     fn.sig = signatureId(fn.type);
-    fn.wasmName = m.names.functions.get(i) ?? String(i);
+    fn.wasmName = String(i); // the JS API names exported functions by index; stack traces use the name section
   }
   for (let i = m.importedGlobalCount; i < m.globals.length; i++) {
     globals[i].value = evalConst(m.globalInits[i - m.importedGlobalCount], globals, functions);
