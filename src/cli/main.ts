@@ -2,7 +2,7 @@
 // The `heapbase` command line.
 import { readFileSync } from 'node:fs';
 import { inspectCommand } from './inspect.js';
-import { runCommand } from './run.js';
+import { printable, runCommand } from './run.js';
 
 const usage = `heapbase: a WebAssembly runtime that sizes linear memory to the byte
 
@@ -44,6 +44,6 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 }, (e: unknown) => {
-  process.stderr.write(`heapbase: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(`heapbase: ${printable(e instanceof Error ? e.message : String(e))}\n`);
   process.exitCode = 1;
 });

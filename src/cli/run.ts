@@ -170,6 +170,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   return code;
 }
 
+/** Names from a module may hold control characters (terminal escape sequences): shown as \xNN. */
+export function printable(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function report(e: unknown): number {
   if (e instanceof UsageError) {
     process.stderr.write(`heapbase run: ${e.message}\n`);
@@ -179,15 +184,20 @@ function report(e: unknown): number {
   if (e instanceof RuntimeError) {
     // The message, then the Wasm stack (the trace without its first line).
     const frames = (e.stack ?? '').split('\n').slice(1).filter((l) => l.includes('wasm function'));
-    process.stderr.write(`RuntimeError: ${e.message}\n${frames.join('\n')}${frames.length ? '\n' : ''}`);
+    process.stderr.write(`RuntimeError: ${e.message}\n${frames.map(printable).join('\n')}${frames.length ? '\n' : ''}`);
     return 1;
   }
   if (e instanceof CompileError || e instanceof LinkError) {
-    process.stderr.write(`${e.name}: ${e.message}\n`);
+    process.stderr.write(`${e.name}: ${printable(e.message)}\n`);
     return 1;
   }
   if (e instanceof Error && (e as NodeJS.ErrnoException).code === 'ENOENT') {
-    process.stderr.write(`heapbase run: ${e.message}\n`);
+    process.stderr.write(`heapbase run: ${printable(e.message)}\n`);
+    return 1;
+  }
+  if (e instanceof TypeError && / is not provided /.test(e.message)) {
+    // An import module heapbase run cannot provide (it provides WASI only).
+    process.stderr.write(`LinkError: ${printable(e.message)}\n`);
     return 1;
   }
   throw e;
