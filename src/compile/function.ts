@@ -194,9 +194,17 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
   const chainVars: string[] = [];
 
   /** The JS variables of a value: one, or two (low and high word) for an i64. */
+  /** Slot variables by type letter and height, made (and declared) once. */
+  const slotNames: Record<string, Value[]> = {};
   const slot = (height: number, t: ValType): Value => {
-    const names = valueParts(`s${height}${typeLetter[t]}`, t);
-    for (const n of names) if (!declared.has(n)) declared.set(n, t === 'i64' ? '0' : zeroOf(t));
+    const letter = typeLetter[t];
+    const byHeight = (slotNames[letter] ??= []);
+    let names = byHeight[height];
+    if (names === undefined) {
+      names = valueParts(`s${height}${letter}`, t);
+      for (const n of names) declared.set(n, t === 'i64' ? '0' : zeroOf(t));
+      byHeight[height] = names;
+    }
     return names;
   };
   const local = (index: number): Value => valueParts(`l${index}`, localTypes[index]);
