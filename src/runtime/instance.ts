@@ -158,7 +158,13 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
   for (const imp of m.imports) {
     const v = lookup(importObject, imp);
     switch (imp.kind) {
-      case 'func': imported.push(linkFunction(imp, v, m, imp.typeIndex)); break;
+      case 'func': {
+        const fn = linkFunction(imp, v, m, imp.typeIndex);
+        // A host function exported again is named by its index here, as the JS API says.
+        if (!isExportedFunction(v)) fn.wasmName = String(imported.length);
+        imported.push(fn);
+        break;
+      }
       case 'table': tables.push(linkTable(imp, v, imp.type)); break;
       case 'memory': memory = linkMemory(imp, v, imp.type); break;
       case 'global': globals.push(linkGlobal(imp, v, imp.type)); break;
