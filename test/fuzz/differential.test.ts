@@ -1,0 +1,92 @@
+// Differential execution in CI: a fixed batch of random modules runs on heapbase and on V8, which
+// must agree on every result, trap, host call, global, table and byte of memory (see
+// differential.ts). The batch: the committed corpus of binaryen modules (test/fuzz/corpus, made
+// by `node dist/test/fuzz/cli.js --make-corpus`, so CI needs no binaryen) and modules from the
+// own generator with fixed seeds. Longer runs: `npm run fuzz -- --seed S --count N`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findRepoRoot } from '../spec/script.js';
+import type { DifferentialCase, DifferentialCaseResult } from './cases.js';
+import type { CorpusEntry } from './cli.js';
+import { runDifferential } from './differential.js';
+import { runPool } from './pool.js';
+import { mixSeed } from './prng.js';
+import { concat, encodeName, HEADER, section, uleb } from './wasm-bytes.js';
+
+const root = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+const corpusDir = join(root, 'test/fuzz/corpus');
+const OWN_MODULES = 1000;
+const OWN_SEED = 20_240_601;
+
+test('differential: binaryen corpus and own generator agree with V8', { timeout: 10 * 60_000 }, async (t) => {
+  const manifest = JSON.parse(readFileSync(join(corpusDir, 'manifest.json'), 'utf8')) as { modules: CorpusEntry[] };
+  const cases: DifferentialCase[] = manifest.modules.map((m, index) => ({ index, seed: m.seed, source: 'file', file: resolve(corpusDir, m.file), rawNaNs: m.rawNaNs }));
+  for (let i = 0; i < OWN_MODULES; i++) cases.push({ index: cases.length, seed: mixSeed(OWN_SEED, i), source: 'own' });
+  assert.ok(manifest.modules.length >= 300 && cases.length >= 600);
+
+  const failures: string[] = [];
+  const stats = { ok: 0, skipped: 0, calls: 0 };
+  const traps = new Map<string, number>();
+  const started = Date.now();
+  await runPool<DifferentialCase>({
+    workerUrl: new URL('./worker.js', import.meta.url),
+    workerData: { kind: 'differential', callsPerExport: 2, looseArguments: true },
+    cases,
+    jobs: 2,
+    timeoutMs: 60_000,
+    onResult(c, outcome) {
+      const what = c.source === 'file' ? `corpus ${c.file!.slice(corpusDir.length + 1)}` : `own generator seed ${c.seed}`;
+      if (outcome.kind === 'timeout') failures.push(`${what}: no answer within ${outcome.ms} ms (while running ${outcome.stage ?? '?'})`);
+      else if (outcome.kind === 'crashed') failures.push(`${what}: crashed the worker: ${outcome.error}`);
+      else {
+        const r = outcome.result as DifferentialCaseResult;
+        stats.calls += r.result.calls;
+        for (const k of r.result.traps) traps.set(k, (traps.get(k) ?? 0) + 1);
+        if (r.error) failures.push(`${what}: ${r.error}`);
+        else if (r.result.status === 'skipped') stats.skipped++;
+        else if (r.result.status === 'ok') stats.ok++;
+        else {
+          const d = r.result.divergence!;
+          const rerun = c.source === 'file'
+            ? `node dist/test/fuzz/cli.js --file ${c.file} --case-seed ${c.seed}${c.rawNaNs ? ' --raw-nans' : ''}`
+            : `node dist/test/fuzz/cli.js --source own --seed ${OWN_SEED} --start ${c.index - manifest.modules.length} --count 1`;
+          failures.push(`${what}: ${d.step}: ${d.what}\n    V8:       ${d.v8}\n    heapbase: ${d.heapbase}${r.result.note ? `\n    note: ${r.result.note}` : ''}\n    re-run: ${rerun}`);
+        }
+      }
+    },
+  });
+  const seconds = (Date.now() - started) / 1000;
+  t.diagnostic(`${cases.length} modules (${manifest.modules.length} binaryen, ${OWN_MODULES} own) in ${seconds.toFixed(1)} s: ${stats.ok} agree, ` +
+    `${stats.skipped} skipped; ${stats.calls} calls compared`);
+  t.diagnostic(`traps compared: ${[...traps].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  assert.deepEqual(failures, []);
+  // The batch must exercise something: most modules run, and many kinds of traps are compared.
+  assert.ok(stats.ok >= cases.length * 0.95, `only ${stats.ok} modules compared`);
+  assert.ok(stats.calls > 5000, `only ${stats.calls} calls`);
+  assert.ok(traps.size >= 7, `only these traps: ${[...traps.keys()].join(', ')}`);
+});
+
+// The harness itself: it must see a difference when there is one.
+test('the harness reports a wrong result, a wrong memory byte and a missing host call', () => {
+  // (memory 1) (import "fuzzing-support" "log-i32" (func $log (param i32)))
+  // (func (export "grow") (result i32) (i32.store8 (i32.const 70000) (i32.const 7)) (call $log (memory.size)) (memory.grow (i32.const 1)))
+  const bytes = concat([HEADER,
+    section(1, [2, 0x60, 1, 0x7f, 0, 0x60, 0, 1, 0x7f]),
+    section(2, [1, ...encodeName('fuzzing-support'), ...encodeName('log-i32'), 0, 0]),
+    section(3, [1, 1]),
+    section(5, [1, 1, 1, 2]),
+    section(7, [1, ...encodeName('grow'), 0, 1]),
+    section(10, (() => {
+      const b = [0, 0x41, ...uleb(1), 0x40, 0, 0x1a, 0x41, 0xf0, 0xa2, 0x04, 0x41, 7, 0x3a, 0, 0, 0x3f, 0, 0x10, 0, 0x41, 1, 0x40, 0, 0x0b];
+      return [1, ...uleb(b.length), ...b];
+    })()),
+  ]);
+  assert.equal(runDifferential(bytes, 1).status, 'ok');
+  // With grow: 'fixed' heapbase's memory.grow returns the current size and does not grow.
+  const r = runDifferential(bytes, 1, { heapbaseOptions: { grow: 'fixed' } });
+  assert.equal(r.status, 'diverged');
+  assert.match(`${r.divergence!.what} ${r.divergence!.v8} ${r.divergence!.heapbase}`, /result|memory|log/);
+});
