@@ -193,7 +193,6 @@ function hostResult(type: FuncType, value: unknown): unknown {
 function makeImports(info: ModuleInfo, side: Side, externs: ExternObject[], compareNames: boolean): Record<string, Record<string, unknown>> {
   const imports: Record<string, Record<string, unknown>> = {};
   const E = side.engine;
-  let funcIndex = 0;
   info.imports.forEach((imp, k) => {
     const ns = (imports[imp.module] ??= {});
     switch (imp.kind) {
@@ -224,10 +223,9 @@ function makeImports(info: ModuleInfo, side: Side, externs: ExternObject[], comp
           if (name === 'get-externref') return hostResult(type, externs[(Number(args[0] ?? 0) >>> 0) % externs.length]);
           return hostResult(type, undefined);
         };
-        // Named like V8 names it when it comes back out of the module (through a table or an
-        // export): its function index. heapbase keeps the host function's own name instead, a
-        // known difference tested in regressions.test.ts, not here.
-        Object.defineProperty(host, 'name', { value: String(funcIndex++) });
+        // A name of its own: coming back out of the module (an export, a table), the function
+        // must be named by its index on both engines, not like this.
+        Object.defineProperty(host, 'name', { value: `host ${imp.module}.${name}` });
         ns[name] = host;
         break;
       }

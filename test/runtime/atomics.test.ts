@@ -8,6 +8,7 @@ import wabtInit from 'wabt';
 import { CompileError, Instance, LinkError, Memory, Module, RuntimeError, type ImportObject } from '../../src/index.js';
 import { allOps, type OpInfo } from '../../src/binary/opcodes.js';
 import { nativeWasm } from '../helpers/native-wasm.js';
+import { trapKind } from '../helpers/traps.js';
 
 const fixture = (name: string): Uint8Array => readFileSync(new URL(`../../../test/fixtures/atomics/${name}`, import.meta.url));
 const wabt = await wabtInit();
@@ -24,16 +25,6 @@ function native(bytes: Uint8Array, imports: object = {}): Exports {
   return new nativeWasm.Instance(new nativeWasm.Module(bytes), imports).exports as Exports;
 }
 
-/** The trap kind of a heapbase RuntimeError thrown by `f`. */
-function trapKind(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof RuntimeError, `expected a RuntimeError, got ${String(e)}`);
-    return e.kind;
-  }
-  assert.fail('expected a trap');
-}
 
 /** Asserts that Node's WebAssembly traps too (V8 words its traps its own way). */
 function nativeTraps(f: () => unknown): void {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
 import { Instance, LinkError, Module, RuntimeError, type InstanceOptions } from '../../src/index.js';
+import { trapKind } from '../helpers/traps.js';
 
 const fixture = (name: string): Uint8Array => readFileSync(new URL(`../../../test/fixtures/memory/${name}`, import.meta.url));
 const wabt = await wabtInit();
@@ -14,15 +15,6 @@ function instance(name: string, options?: InstanceOptions, imports: Record<strin
   return new Instance(new Module(fixture(name)), imports, options);
 }
 
-function trapKind(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof RuntimeError, `expected a RuntimeError, got ${String(e)}`);
-    return e.kind;
-  }
-  assert.fail('expected a trap');
-}
 
 test('static data with the default 64 KiB stack: two pages', () => {
   const i = instance('static_data.wasm');
