@@ -23,8 +23,9 @@ export function valueParts(base: string, t: ValType): Value {
   return t === 'i64' ? [`${base}L`, `${base}H`] : [base];
 }
 
+/** The initial value of a variable holding (a word of) a value of type `t`. */
 export function zeroOf(t: ValType): string {
-  return t === 'i64' ? '0n' : t === 'funcref' || t === 'externref' ? 'null' : '0';
+  return t === 'funcref' || t === 'externref' ? 'null' : '0';
 }
 
 /**
@@ -202,7 +203,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
     let names = byHeight[height];
     if (names === undefined) {
       names = valueParts(`s${height}${letter}`, t);
-      for (const n of names) declared.set(n, t === 'i64' ? '0' : zeroOf(t));
+      for (const n of names) declared.set(n, zeroOf(t));
       byHeight[height] = names;
     }
     return names;
@@ -710,7 +711,7 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
 
   const params = type.params.flatMap((t, i) => valueParts(`l${i}`, t)).join(', ');
   for (let i = type.params.length; i < localTypes.length; i++) {
-    for (const part of local(i)) declared.set(part, localTypes[i] === 'i64' ? '0' : zeroOf(localTypes[i]));
+    for (const part of local(i)) declared.set(part, zeroOf(localTypes[i]));
   }
   const decls = [...declared].map(([n, init]) => `${n} = ${init}`);
   if (usesMemoryView) decls.unshift('dv = memView');
