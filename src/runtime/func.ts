@@ -169,9 +169,13 @@ function exportWrapperFactory(t: FuncType): ExportWrapperFactory {
   let factory = exportWrapperFactories.get(key);
   if (factory) return factory;
   const names = t.params.map((_, i) => `a${i}`);
+  // Converted in order into locals, so the first bad argument is the one reported (as in V8).
   const prelude: string[] = [];
   const args = t.params.flatMap((p, i) => {
-    if (p !== 'i64') return [toWasmCode(p, names[i])];
+    if (p !== 'i64') {
+      prelude.push(`const p${i} = ${toWasmCode(p, names[i])};`);
+      return [`p${i}`];
+    }
     prelude.push(`const p${i} = i64_from_bigint(toWasm(a${i}, 'i64')), q${i} = HI[0];`);
     return [`p${i}`, `q${i}`];
   });
