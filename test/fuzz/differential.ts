@@ -363,8 +363,19 @@ function snapshot(side: Side, names: ReturnType<typeof instrumentation>, compare
     for (let i = 0; i < Math.min(t.length, MAX_TABLE_COMPARE); i++) items.push(fmt(t.get(i), side, compareNames));
     return `${n}[${t.length}] = ${items.join(' ')}`;
   });
-  const memory = names.memory ? new Uint8Array((ex[names.memory] as { buffer: ArrayBuffer }).buffer) : null;
-  return { globals, tables, memory };
+  return { globals, tables, memory: names.memory ? memoryBytes(side, ex[names.memory]) : null };
+}
+
+/** Above this size heapbase's memory is read without `Memory.buffer` (see memoryBytes). */
+const BUFFER_READ_LIMIT = 64 * 2 ** 20;
+
+function memoryBytes(side: Side, memory: unknown): Uint8Array {
+  // heapbase's `Memory.buffer` copies a memory that has spare capacity from growth (a known
+  // cost, regressions.test.ts): for a memory grown to GiBs, reading it after every call would
+  // take seconds each. Large ones are read through the storage instead.
+  const storage = (memory as { storage?: { byteLength: number; bytes: Uint8Array } }).storage;
+  if (side.engine.name === 'heapbase' && storage && storage.byteLength > BUFFER_READ_LIMIT) return storage.bytes;
+  return new Uint8Array((memory as { buffer: ArrayBuffer }).buffer);
 }
 
 function isNaNAt(m: Uint8Array, at: number, width: 4 | 8): boolean {
