@@ -46,7 +46,7 @@ import {
   ESUCCESS, WasiErrno, errnoFromNode,
 } from './errno.js';
 import {
-  type DirEntry, type DirListingEntry, type Entry, type FileEntry, dirHostPath, filetypeOf, readInto,
+  type DirEntry, type DirListingEntry, type Entry, dirHostPath, filetypeOf, readInto,
   sleepMs, writeAll,
 } from './fd.js';
 import { GuestMemory, utf8 } from './memory.js';
