@@ -178,7 +178,17 @@ export interface CodegenOptions {
   fuel?: boolean;
 }
 
-export function compileFunction(m: ModuleIR, funcIndex: number, constants: ConstantPool, options: CodegenOptions): string {
+/**
+ * The JavaScript function for Wasm function `funcIndex`. `mayGrowMemory` (per function index, see
+ * memory-growth.ts) tells which calls may replace the memory's view.
+ */
+export function compileFunction(
+  m: ModuleIR,
+  funcIndex: number,
+  constants: ConstantPool,
+  options: CodegenOptions,
+  mayGrowMemory: readonly boolean[],
+): string {
   const type = m.types[m.funcTypes[funcIndex]];
   const body = m.bodies[funcIndex - m.importedFuncCount];
   const localTypes = [...type.params, ...body.locals];
@@ -325,12 +335,12 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
     if (usesMemoryView) out.push('dv = memView;');
   };
 
-  const callResults = (callee: string, argTypes: readonly ValType[], results: readonly ValType[]): void => {
+  const callResults = (callee: string, argTypes: readonly ValType[], results: readonly ValType[], mayGrow: boolean): void => {
     const args: Value[] = [];
     for (let i = argTypes.length - 1; i >= 0; i--) args[i] = pop();
     const call = `${callee}(${args.flat().join(', ')})`;
     callResultsOf(call, results);
-    reloadMemoryView();
+    if (mayGrow) reloadMemoryView();
   };
 
   const callResultsOf = (call: string, results: readonly ValType[]): void => {
@@ -493,13 +503,13 @@ export function compileFunction(m: ModuleIR, funcIndex: number, constants: Const
         break;
       case 'call': {
         const t = m.types[m.funcTypes[ins.a]];
-        callResults(funcName(ins.a), t.params, t.results);
+        callResults(funcName(ins.a), t.params, t.results, mayGrowMemory[ins.a]);
         break;
       }
       case 'call_indirect': {
         const t = m.types[ins.a];
         const index = pop1();
-        callResults(`table_func(T${ins.b}, ${index}, ${signatureId(t)})`, t.params, t.results);
+        callResults(`table_func(T${ins.b}, ${index}, ${signatureId(t)})`, t.params, t.results, true);
         break;
       }
       case 'drop':

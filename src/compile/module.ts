@@ -12,6 +12,7 @@ import * as numeric from '../runtime/numeric.js';
 import type { TableInstance } from '../runtime/table.js';
 import { ConstantPool } from './constants.js';
 import { compileFunction, funcName, GLOBAL_CONSTANTS, type CodegenOptions } from './function.js';
+import { functionsThatMayGrowMemory } from './memory-growth.js';
 
 /** What an instance hands its compiled code. */
 export interface InstanceEnv {
@@ -47,7 +48,8 @@ const runtimeHelpers: Record<string, unknown> = { ...numeric, ...bulk, ...atomic
 export function generateModuleSource(m: ModuleIR, options: CodegenOptions): string {
   const constants = new ConstantPool();
   const functions: string[] = [];
-  for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) functions.push(compileFunction(m, i, constants, options));
+  const mayGrowMemory = functionsThatMayGrowMemory(m);
+  for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) functions.push(compileFunction(m, i, constants, options, mayGrowMemory));
 
   const state: string[] = [
     'const mem0 = env.memory;',
