@@ -1,7 +1,7 @@
 // Decoding instruction sequences (function bodies and constant expressions) with the opcode table.
-import type { BlockType, Instr, ValType } from './module.js';
+import type { BlockType, FuncBody, Instr, ValType } from './module.js';
 import { byteOps, prefixFcOps, prefixFeOps } from './opcodes.js';
-import type { Reader } from './reader.js';
+import { Reader } from './reader.js';
 
 const valTypeByByte: Record<number, ValType> = {
   0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref',
@@ -51,7 +51,7 @@ export function readInstr(r: Reader): Instr {
   if (op === undefined) return r.fail(`unknown opcode 0x${byte.toString(16)}`, pos);
   // Every field present from the start: one object shape for all instructions keeps the
   // validator's and code generator's property accesses monomorphic.
-  const ins: Instr = { op, pos, a: 0, b: 0, big: undefined, blockType: undefined, targets: undefined, types: undefined };
+  const ins: Instr = { op, pos, a: 0, b: 0, blockType: undefined, targets: undefined, types: undefined };
   switch (op.imm) {
     case 'none':
       break;
@@ -85,13 +85,15 @@ export function readInstr(r: Reader): Instr {
       ins.a = r.s32();
       break;
     case 'i64':
-      ins.big = r.s64();
+      ins.a = r.s64Words();
+      ins.b = r.high;
       break;
     case 'f32':
       ins.a = r.f32Bits();
       break;
     case 'f64':
-      ins.big = r.f64Bits();
+      ins.a = r.f64Words();
+      ins.b = r.high;
       break;
     case 'reftype':
       ins.types = [readRefType(r)];
@@ -125,6 +127,11 @@ function readZeroByte(r: Reader): number {
   const at = r.pos;
   if (r.u8() !== 0) r.fail('zero byte expected', at);
   return 0;
+}
+
+/** A function body's instructions (decodeModule has checked that they decode). */
+export function bodyCode(body: FuncBody): Instr[] {
+  return readExpr(new Reader(body.bytes, body.codeStart, body.codeEnd));
 }
 
 /**

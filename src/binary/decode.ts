@@ -189,7 +189,7 @@ function readExports(r: Reader, m: ModuleIR): void {
 }
 
 function funcIndexExpr(index: number, pos: number): ConstExpr {
-  const instr = (op: typeof end, a: number): ConstExpr[number] => ({ op, pos, a, b: 0, big: undefined, blockType: undefined, targets: undefined, types: undefined });
+  const instr = (op: typeof end, a: number): ConstExpr[number] => ({ op, pos, a, b: 0, blockType: undefined, targets: undefined, types: undefined });
   return [instr(refFunc, index), instr(end, 0)];
 }
 
@@ -244,6 +244,8 @@ function readBody(r: Reader, m: ModuleIR): FuncBody {
     const t = readValType(b);
     for (let i = 0; i < n; i++) locals.push(t);
   });
+  const codeStart = b.pos;
+  // Decoded here only to reject malformed code now; passes that need it decode it again.
   const code = readExpr(b);
   if (b.pos !== b.end) b.fail('section size mismatch: code after the end of the function body', b.pos);
   if (m.dataCount === null) {
@@ -252,7 +254,7 @@ function readBody(r: Reader, m: ModuleIR): FuncBody {
     }
   }
   r.pos = b.end;
-  return { locals, code, pos };
+  return { locals, pos, bytes: r.bytes, codeStart, codeEnd: b.end };
 }
 
 function readCustom(r: Reader, m: ModuleIR): void {

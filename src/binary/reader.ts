@@ -62,9 +62,45 @@ export class Reader {
     }
   }
 
-  /** Signed LEB128 of at most 64 bits, as a signed BigInt. */
-  s64(): bigint {
-    return this.signed(64);
+  /** The high word of the last s64Words or f64Words. */
+  high = 0;
+
+  /**
+   * Signed LEB128 of at most 64 bits, as two int32 words (no BigInt: decoding stays cheap for
+   * modules full of constants). The low word is returned, the high one left in `high`.
+   */
+  s64Words(): number {
+    const start = this.pos;
+    let lo = 0;
+    let hi = 0;
+    let shift = 0;
+    for (;;) {
+      if (this.pos >= this.end) this.fail('unexpected end', start);
+      const byte = this.bytes[this.pos++];
+      const bits = byte & 0x7f;
+      if (shift === 63) {
+        if (byte & 0x80) this.fail('integer representation too long', start);
+        // Bit 63 is the sign; the unused bits must all equal it.
+        if (bits !== 0 && bits !== 0x7f) this.fail('integer too large', start);
+      }
+      if (shift < 28) lo |= bits << shift;
+      else if (shift === 28) {
+        lo |= bits << 28;
+        hi = bits >>> 4;
+      } else hi |= bits << (shift - 32);
+      shift += 7;
+      if (!(byte & 0x80)) {
+        if (shift < 64 && byte & 0x40) {
+          // Sign extension from bit `shift` up.
+          if (shift < 32) {
+            lo |= -1 << shift;
+            hi = -1;
+          } else hi |= -1 << (shift - 32);
+        }
+        this.high = hi | 0;
+        return lo | 0;
+      }
+    }
   }
 
   /** Signed LEB128 of at most 33 bits (block types), as a number. */
@@ -101,12 +137,12 @@ export class Reader {
     return (this.bytes[p] | this.bytes[p + 1] << 8 | this.bytes[p + 2] << 16 | this.bytes[p + 3] << 24) >>> 0;
   }
 
-  /** Raw little-endian 64 bits of an f64, as an unsigned BigInt. */
-  f64Bits(): bigint {
+  /** Raw little-endian 64 bits of an f64: the low word returned, the high one left in `high`. */
+  f64Words(): number {
     const p = this.take(8);
-    let v = 0n;
-    for (let i = 7; i >= 0; i--) v = v << 8n | BigInt(this.bytes[p + i]);
-    return v;
+    const b = this.bytes;
+    this.high = b[p + 4] | b[p + 5] << 8 | b[p + 6] << 16 | b[p + 7] << 24;
+    return b[p] | b[p + 1] << 8 | b[p + 2] << 16 | b[p + 3] << 24;
   }
 
   /** Advances over n bytes and returns where they start. */

@@ -1,10 +1,9 @@
 // Float constants in generated code: plain literals where a JS number literal is exact,
 // otherwise (NaNs, whose payloads a literal cannot express) a module-level constant.
+import { f64_from_bits } from '../runtime/numeric.js';
 
 const f32Scratch = new Float32Array(1);
 const f32Bits = new Uint32Array(f32Scratch.buffer);
-const f64Scratch = new Float64Array(1);
-const f64Bits = new BigUint64Array(f64Scratch.buffer);
 
 function literal(x: number): string {
   if (Object.is(x, -0)) return '-0';
@@ -21,11 +20,11 @@ export class ConstantPool {
     return this.add(`f32_from_bits(${bits | 0})`);
   }
 
-  f64(bits: bigint): string {
-    f64Bits[0] = bits;
-    const x = f64Scratch[0];
+  /** The f64 with bits `hi:lo`. */
+  f64(lo: number, hi: number): string {
+    const x = f64_from_bits(lo, hi);
     if (x === x) return literal(x);
-    return this.add(`f64_from_bits(${Number(BigInt.asIntN(32, bits))}, ${Number(BigInt.asIntN(32, bits >> 32n))})`);
+    return this.add(`f64_from_bits(${lo | 0}, ${hi | 0})`);
   }
 
   private add(expr: string): string {

@@ -8,6 +8,7 @@
 // control flow needs them there or a local they read is about to change.
 // Identifiers are all generated here: nothing from the module's bytes reaches the source text
 // except numbers, so names in a module cannot inject code.
+import { bodyCode } from '../binary/code.js';
 import type { BlockType, FuncType, Instr, ModuleIR, ValType } from '../binary/module.js';
 import type { ConstantPool } from './constants.js';
 import { signatureId } from '../runtime/func.js';
@@ -191,6 +192,7 @@ export function compileFunction(
 ): string {
   const type = m.types[m.funcTypes[funcIndex]];
   const body = m.bodies[funcIndex - m.importedFuncCount];
+  const code = bodyCode(body);
   const localTypes = [...type.params, ...body.locals];
   const stack: ValType[] = [];
   /** Per stack entry: its pending expression (not yet in its slot), or null. */
@@ -330,7 +332,7 @@ export function compileFunction(
   };
 
   /** Whether the function reads or writes memory through `dv`, its local copy of memView. */
-  const usesMemoryView = body.code.some((i) => i.op.mem !== undefined);
+  const usesMemoryView = code.some((i) => i.op.mem !== undefined);
   const reloadMemoryView = (): void => {
     if (usesMemoryView) out.push('dv = memView;');
   };
@@ -375,7 +377,6 @@ export function compileFunction(
 
   // Depth of blocks opened inside unreachable code, which is skipped.
   let skipDepth = 0;
-  const code = body.code;
   for (let pc = 0; pc < code.length; pc++) {
     const ins = code[pc];
     const name = ins.op.name;
@@ -641,13 +642,13 @@ export function compileFunction(
         pushPending('i32', [literal(ins.a)], NO_READS);
         break;
       case 'i64.const':
-        pushPending('i64', [literal(Number(BigInt.asIntN(32, ins.big!))), literal(Number(BigInt.asIntN(32, ins.big! >> 32n)))], NO_READS);
+        pushPending('i64', [literal(ins.a), literal(ins.b)], NO_READS);
         break;
       case 'f32.const':
         pushPending('f32', [wrapNegative(constants.f32(ins.a))], NO_READS);
         break;
       case 'f64.const':
-        pushPending('f64', [wrapNegative(constants.f64(ins.big!))], NO_READS);
+        pushPending('f64', [wrapNegative(constants.f64(ins.a, ins.b))], NO_READS);
         break;
       case 'ref.null':
         out.push(`${push(ins.types![0])[0]} = null;`);

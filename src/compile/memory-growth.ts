@@ -2,6 +2,7 @@
 // memory's DataView (`dv`) and must copy it again after anything that may have replaced it;
 // after a call that cannot grow the memory the copy stays valid, which keeps `dv` loop-invariant
 // for V8 (its bounds checks can then be hoisted out of loops).
+import { bodyCode } from '../binary/code.js';
 import type { ModuleIR } from '../binary/module.js';
 
 /**
@@ -21,7 +22,7 @@ export function functionsThatMayGrowMemory(m: ModuleIR): boolean[] {
   };
   for (let f = 0; f < m.importedFuncCount; f++) mark(f);
   for (let f = m.importedFuncCount; f < count; f++) {
-    for (const ins of m.bodies[f - m.importedFuncCount].code) {
+    for (const ins of bodyCode(m.bodies[f - m.importedFuncCount])) {
       const name = ins.op.name;
       if (name === 'call') callers[ins.a].push(f);
       else if (name === 'memory.grow' || name === 'call_indirect') mark(f);

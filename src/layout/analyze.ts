@@ -6,6 +6,7 @@
 // `__data_end` and `__global_base` (when exported, or named in the name section), the stack
 // pointer global, and the active data segments. Whatever a module does not say is left unknown
 // rather than guessed: a region whose contents cannot be placed is reported as 'unknown'.
+import { bodyCode } from '../binary/code.js';
 import type { ConstExpr, ModuleIR } from '../binary/module.js';
 import type { ValidationFacts } from '../validate/index.js';
 
@@ -131,7 +132,7 @@ function findBlockers(ir: ModuleIR, facts: ValidationFacts): ResizeBlocker[] {
     // so that a function that calls memory.size before memory.grow is reported for its grow.
     const body = ir.bodies[use.funcIndex - ir.importedFuncCount];
     const other = use.op === 'memory.size' ? 'memory.grow' : 'memory.size';
-    const instr = body?.code.find((i) => i.op.name === other);
+    const instr = (body && bodyCode(body))?.find((i) => i.op.name === other);
     if (instr) add(other, use.funcIndex, instr.pos);
   }
   return blockers.sort((a, b) => a.funcIndex - b.funcIndex || a.pos - b.pos);

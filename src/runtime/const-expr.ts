@@ -10,9 +10,9 @@ export function evalConst(expr: ConstExpr, globals: GlobalCell[], functions: Was
   const ins = expr[0];
   switch (ins.op.name) {
     case 'i32.const': return ins.a;
-    case 'i64.const': return ins.big;
+    case 'i64.const': return (BigInt(ins.b) << 32n) | BigInt(ins.a >>> 0);
     case 'f32.const': return f32_from_bits(ins.a);
-    case 'f64.const': return f64_from_bits(Number(BigInt.asIntN(32, ins.big!)), Number(BigInt.asIntN(32, ins.big! >> 32n)));
+    case 'f64.const': return f64_from_bits(ins.a, ins.b);
     case 'ref.null': return null;
     case 'ref.func': return functions[ins.a];
     case 'global.get': return globals[ins.a].value;

@@ -1,6 +1,7 @@
 // Validation of function bodies: the algorithm of the spec's appendix ("Validation Algorithm"),
 // with an operand stack of type codes (0 = Unknown, for unreachable code) and control frames
 // kept in parallel arrays, so checking an instruction allocates nothing.
+import { bodyCode } from '../binary/code.js';
 import type { BlockType, FuncBody, Instr, ModuleIR } from '../binary/module.js';
 import { allOps, type OpInfo } from '../binary/opcodes.js';
 import { CompileError } from '../runtime/errors.js';
@@ -248,7 +249,7 @@ export class FunctionValidator {
     let resizeOp: BodyFacts['resizeOp'] = null;
     let resizePos = -1;
 
-    const code = body.code;
+    const code = bodyCode(body);
     const n = code.length;
     for (let i = 0; i < n; i++) {
       const ins = code[i];

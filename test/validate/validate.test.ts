@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import wabtInit from 'wabt';
+import { bodyCode } from '../../src/binary/code.js';
 import { decodeModule } from '../../src/binary/decode.js';
 import { CompileError } from '../../src/runtime/errors.js';
 import { validateModule, type ValidationFacts } from '../../src/validate/index.js';
@@ -81,7 +82,7 @@ test('valid: multi-value blocks, br_table, unreachable code, references', () => 
 test('type mismatch names the function and the instruction offset', () => {
   const bytes = wat(`(module (func) (func (result i32) (f64.const 1)))`);
   const m = decodeModule(bytes);
-  const end = m.bodies[1].code.at(-1)!;
+  const end = bodyCode(m.bodies[1]).at(-1)!;
   rejects(bytes, /^type mismatch in function 1: expected i32, got f64/, end.pos);
 });
 
