@@ -354,7 +354,11 @@ function rotateLeft(c: number): { lo: string; hi: string } {
 }
 for (const op of table) {
   const special = byCount[op.name];
-  if (special) (op as { js64ByCount?: typeof special }).js64ByCount = special;
+  if (special) {
+    // One template object per count, made once (code generators may cache by identity).
+    const byCountTemplates = Array.from({ length: 64 }, (_, c) => special(c));
+    (op as { js64ByCount?: typeof special }).js64ByCount = (c) => byCountTemplates[c & 63];
+  }
 }
 
 // Bulk memory and table instructions: typed by the validator, emitted as runtime calls.

@@ -10,6 +10,7 @@
 // except numbers, so names in a module cannot inject code.
 import { bodyCode } from '../binary/code.js';
 import type { BlockType, FuncType, Instr, ModuleIR, ValType } from '../binary/module.js';
+import type { Wide } from '../binary/opcodes.js';
 import type { ConstantPool } from './constants.js';
 import { signatureId } from '../runtime/func.js';
 
@@ -122,6 +123,22 @@ function parseTemplate(template: string): ParsedTemplate {
   return parsed;
 }
 
+const operandUsesCache = new Map<string | Wide, number[]>();
+
+/** How often a template (or the parts of a wide one, together) references each operand. */
+function operandUses(js: string | undefined, js64: Wide | undefined): number[] {
+  const key = js64 ?? js!;
+  let uses = operandUsesCache.get(key);
+  if (uses === undefined) {
+    uses = [];
+    for (const tpl of [js, js64?.pre, js64?.lo, js64?.hi]) {
+      if (tpl !== undefined) parseTemplate(tpl).uses.forEach((n, i) => { uses![i] = (uses![i] ?? 0) + n; });
+    }
+    operandUsesCache.set(key, uses);
+  }
+  return uses;
+}
+
 /** A name or a literal: cheap to repeat in an expression. */
 const simple = (expr: string): boolean => /^[\w.]+$|^\(-[\d.e+]+\)$/.test(expr);
 
@@ -220,7 +237,8 @@ export function compileFunction(
     }
     return names;
   };
-  const local = (index: number): Value => valueParts(`l${index}`, localTypes[index]);
+  const localNames: Value[] = [];
+  const local = (index: number): Value => (localNames[index] ??= valueParts(`l${index}`, localTypes[index]));
   /** Before slot `height` is written: pending values below it that read it get their own slots first. */
   const protectSlot = (height: number): void => {
     for (let j = 0; j < height; j++) if (pending[j] && pendingReads[j].slots.includes(height)) materialize(j);
@@ -682,19 +700,16 @@ export function compileFunction(
     for (let i = sig.params.length - 1; i >= 0; i--) operands[i] = pop();
     const reads = popped;
     // An operand used twice is computed once, into a temporary.
-    const uses = [js, js64?.pre, js64?.lo, js64?.hi].reduce((acc, tpl) => {
-      if (tpl !== undefined) parseTemplate(tpl).uses.forEach((n, i) => { acc[i] = (acc[i] ?? 0) + n; });
-      return acc;
-    }, [] as number[]);
-    operands.forEach((value, i) => {
-      if ((uses[i] ?? 0) < 2) return;
-      operands[i] = value.map((expr, part) => {
+    const uses = operandUses(js, js64);
+    for (let i = 0; i < operands.length; i++) {
+      if ((uses[i] ?? 0) < 2) continue;
+      operands[i] = operands[i].map((expr, part) => {
         if (simple(expr)) return expr;
         const tmp = temp(`u${i}${part}`);
         out.push(`${tmp} = ${expr};`);
         return tmp;
       });
-    });
+    }
     const address = mem ? addressOf(operands[0][0], ins.b) : '';
     if (js64) {
       const [lo, hi] = push('i64');
