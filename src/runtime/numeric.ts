@@ -331,122 +331,66 @@ function bothBelow53(ah: number, bh: number): boolean {
 }
 
 export function i64_div_s(al: number, ah: number, bl: number, bh: number): number {
-  if (bh === bl >> 31) {
+  if (bh === bl >> 31 && ah === al >> 31) {
     if (bl === 0) trap('integer divide by zero');
-    if (ah === al >> 31) {
-      const q = al / bl; // INT32_MIN / -1 = 2^31 is fine here: lo = INT32_MIN, hi = 0
-      HI[0] = q <= -1 ? -1 : 0;
-      return q | 0;
-    }
-    if (bl === -1 && al === 0 && ah === -0x80000000) trap('integer overflow');
-    // Divide the magnitudes, then negate if the signs differ.
-    let lo: number;
-    if (ah < 0) {
-      const ml = -al | 0;
-      lo = udivSmall(ml, (~ah + (ml === 0 ? 1 : 0)) | 0, Math.abs(bl));
-    } else {
-      lo = udivSmall(al, ah, Math.abs(bl));
-    }
-    if ((ah ^ bl) < 0) {
-      HI[0] = ~HI[0] + (lo === 0 ? 1 : 0);
-      return -lo | 0;
-    }
-    return lo;
+    const q = al / bl; // INT32_MIN / -1 = 2^31 is fine here: lo = INT32_MIN, hi = 0
+    HI[0] = q <= -1 ? -1 : 0;
+    return q | 0;
   }
   if (bothBelow53(ah, bh)) {
+    if ((bl | bh) === 0) trap('integer divide by zero');
     const q = Math.trunc((ah * TWO_32 + (al >>> 0)) / (bh * TWO_32 + (bl >>> 0)));
     HI[0] = Math.floor(q / TWO_32);
     return q | 0;
   }
-  return signedGeneral(al, ah, bl, bh, false);
+  if ((bl | bh) === 0) trap('integer divide by zero');
+  if (bl === -1 && bh === -1 && al === 0 && ah === -0x80000000) trap('integer overflow');
+  return sdivBig(al, ah, bl, bh);
 }
 
 /** INT64_MIN rem -1 = 0, as Wasm requires. */
 export function i64_rem_s(al: number, ah: number, bl: number, bh: number): number {
-  if (bh === bl >> 31) {
+  if (bh === bl >> 31 && ah === al >> 31) {
     if (bl === 0) trap('integer divide by zero');
-    if (ah === al >> 31) {
-      const r = (al % bl) | 0; // `| 0` turns the -0 of e.g. INT32_MIN % -1 into 0
-      HI[0] = r >> 31;
-      return r;
-    }
-    return sremByInt32(al, ah, bl);
+    const r = (al % bl) | 0; // `| 0` turns the -0 of e.g. INT32_MIN % -1 into 0
+    HI[0] = r >> 31;
+    return r;
   }
   if (bothBelow53(ah, bh)) {
+    if ((bl | bh) === 0) trap('integer divide by zero');
     const a = ah * TWO_32 + (al >>> 0);
     const b = bh * TWO_32 + (bl >>> 0);
     const r = a - Math.trunc(a / b) * b;
     HI[0] = Math.floor(r / TWO_32);
     return r | 0;
   }
-  return signedGeneral(al, ah, bl, bh, true);
+  if ((bl | bh) === 0) trap('integer divide by zero');
+  return sremBig(al, ah, bl, bh);
 }
 
-// Signed division by a nonzero int32 divisor (the usual case in C: `x / 10`): divide the
-// magnitudes with udivSmall and negate. Kept apart from signedGeneral because its mix of
-// paths is measured 1.5× slower here.
+// Signed operands beyond 2^53 divide as BigInts: the pairs go in and out through a
+// BigInt64Array, so only the operands and the result are allocated. Measured in a dependent
+// chain (64-bit dividend, 13-bit divisor): 22 ns per division, against 32 ns for dividing the
+// magnitudes in doubles. (Unsigned BigInt division measured slower than the double paths:
+// BigUint64Array values of 2^63 and above are costly.)
 
-/** a / b for a nonzero int32 b, a not INT64_MIN / -1. Lo returned, hi in HI[0]. */
-function sdivByInt32(al: number, ah: number, b: number): number {
-  let lo: number;
-  if (ah < 0) {
-    const ml = -al | 0;
-    lo = udivSmall(ml, (~ah + (ml === 0 ? 1 : 0)) | 0, Math.abs(b));
-  } else {
-    lo = udivSmall(al, ah, Math.abs(b));
-  }
-  if ((ah ^ b) < 0) {
-    HI[0] = ~HI[0] + (lo === 0 ? 1 : 0);
-    return -lo | 0;
-  }
-  return lo;
+const SIGNED_PAIR = new BigInt64Array(2);
+const PAIR_WORDS = new Int32Array(SIGNED_PAIR.buffer);
+
+/** a / b truncated, for b ≠ 0 and not INT64_MIN / -1. Lo returned, hi in HI[0]. */
+function sdivBig(al: number, ah: number, bl: number, bh: number): number {
+  PAIR_WORDS[FLO] = al; PAIR_WORDS[FHI] = ah; PAIR_WORDS[2 + FLO] = bl; PAIR_WORDS[2 + FHI] = bh;
+  SIGNED_PAIR[0] /= SIGNED_PAIR[1];
+  HI[0] = PAIR_WORDS[FHI];
+  return PAIR_WORDS[FLO];
 }
 
-/** a rem b for a nonzero int32 b: the sign of a. Lo returned, hi in HI[0]. */
-function sremByInt32(al: number, ah: number, b: number): number {
-  if (ah < 0) {
-    const ml = -al | 0;
-    const lo = uremSmall(ml, (~ah + (ml === 0 ? 1 : 0)) | 0, Math.abs(b));
-    HI[0] = ~HI[0] + (lo === 0 ? 1 : 0);
-    return -lo | 0;
-  }
-  return uremSmall(al, ah, Math.abs(b));
-}
-
-// The general signed cases divide the magnitudes (INT64_MIN's is 2^63, fine
-// unsigned) and then negate: the quotient if the signs differ, the remainder
-// if a is negative.
-
-/** Signed quotient (or remainder) through the unsigned paths: the quotient is negative when the
- * signs differ, the remainder when the dividend is negative. */
-function signedGeneral(al: number, ah: number, bl: number, bh: number, remainder: boolean): number {
-  const neg = remainder ? ah < 0 : (ah ^ bh) < 0;
-  if (ah < 0) {
-    al = -al | 0;
-    ah = (~ah + (al === 0 ? 1 : 0)) | 0;
-  }
-  if (bh < 0) {
-    bl = -bl | 0;
-    bh = (~bh + (bl === 0 ? 1 : 0)) | 0;
-  }
-  let lo: number;
-  let hi: number;
-  if ((bh >>> 0) < 0x400) {
-    if ((bl | bh) === 0) trap('integer divide by zero');
-    const b = (bh >>> 0) * TWO_32 + (bl >>> 0);
-    lo = remainder ? uremSmall(al, ah, b) : udivSmall(al, ah, b);
-    hi = HI[0];
-  } else {
-    divmodLarge(al, ah, bl, bh);
-    lo = QR[remainder ? 2 : 0];
-    hi = QR[remainder ? 3 : 1];
-  }
-  if (neg) {
-    hi = ~hi + (lo === 0 ? 1 : 0);
-    lo = -lo;
-  }
-  HI[0] = hi;
-  return lo | 0;
+/** a rem b (the sign of a), for b ≠ 0. Lo returned, hi in HI[0]. */
+function sremBig(al: number, ah: number, bl: number, bh: number): number {
+  PAIR_WORDS[FLO] = al; PAIR_WORDS[FHI] = ah; PAIR_WORDS[2 + FLO] = bl; PAIR_WORDS[2 + FHI] = bh;
+  SIGNED_PAIR[0] %= SIGNED_PAIR[1];
+  HI[0] = PAIR_WORDS[FHI];
+  return PAIR_WORDS[FLO];
 }
 
 // ---------------------------------------------------------------------------
