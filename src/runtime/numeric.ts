@@ -297,7 +297,27 @@ function divmodLarge(al: number, ah: number, bl: number, bh: number): void {
   QR[3] = rh;
 }
 
+// Each exported division is a small fast path plus a call to the general case: V8 inlines
+// helpers into compiled code only up to a cumulative bytecode budget, so a large helper in one
+// call site can keep the next one from being inlined (measured on i64mix: i64.div_u was left
+// as a call once i64.div_s had been inlined).
+//
+// The fast path divides by 2^12 ≤ b < 2^30 with one division: the estimate is within 1 of the
+// quotient and the low 32 bits of its remainder fix it (see udivSmall).
+
 export function i64_div_u(al: number, ah: number, bl: number, bh: number): number {
+  if (bh === 0 && bl >= 0x1000 && bl < 0x40000000) {
+    let q = Math.floor(((ah >>> 0) * TWO_32 + (al >>> 0)) / bl);
+    const r = (al - Math.imul(q | 0, bl)) | 0;
+    if (r < 0) q -= 1;
+    else if (r >= bl) q += 1;
+    HI[0] = Math.floor(q / TWO_32);
+    return q | 0;
+  }
+  return udivGeneral(al, ah, bl, bh);
+}
+
+function udivGeneral(al: number, ah: number, bl: number, bh: number): number {
   if ((bh >>> 0) < 0x400) {
     if ((bl | bh) === 0) trap('integer divide by zero');
     if ((ah | bh) === 0) {
@@ -312,6 +332,17 @@ export function i64_div_u(al: number, ah: number, bl: number, bh: number): numbe
 }
 
 export function i64_rem_u(al: number, ah: number, bl: number, bh: number): number {
+  if (bh === 0 && bl >= 0x1000 && bl < 0x40000000) {
+    let r = (al - Math.imul(Math.floor(((ah >>> 0) * TWO_32 + (al >>> 0)) / bl) | 0, bl)) | 0;
+    if (r < 0) r += bl;
+    else if (r >= bl) r -= bl;
+    HI[0] = 0;
+    return r;
+  }
+  return uremGeneral(al, ah, bl, bh);
+}
+
+function uremGeneral(al: number, ah: number, bl: number, bh: number): number {
   if ((bh >>> 0) < 0x400) {
     if ((bl | bh) === 0) trap('integer divide by zero');
     if ((ah | bh) === 0) {
@@ -330,7 +361,27 @@ function bothBelow53(ah: number, bh: number): boolean {
   return ah >= -0x1fffff && ah <= 0x1fffff && bh >= -0x1fffff && bh <= 0x1fffff;
 }
 
+// The signed fast paths divide the magnitudes as above (|a| as a double is within 2^10 of it,
+// and the low word of |a| is exact) and give the result a's or the quotient's sign.
+
 export function i64_div_s(al: number, ah: number, bl: number, bh: number): number {
+  if (bh === bl >> 31) {
+    const b = bl < 0 ? -bl : bl;
+    if (b >= 0x1000 && b < 0x40000000) {
+      const negative = ah < 0;
+      let q = Math.floor(Math.abs(ah * TWO_32 + (al >>> 0)) / b);
+      const r = ((negative ? -al | 0 : al) - Math.imul(q | 0, b)) | 0;
+      if (r < 0) q -= 1;
+      else if (r >= b) q += 1;
+      if (negative !== bl < 0) q = -q;
+      HI[0] = Math.floor(q / TWO_32);
+      return q | 0;
+    }
+  }
+  return sdivGeneral(al, ah, bl, bh);
+}
+
+function sdivGeneral(al: number, ah: number, bl: number, bh: number): number {
   if (bh === bl >> 31 && ah === al >> 31) {
     if (bl === 0) trap('integer divide by zero');
     const q = al / bl; // INT32_MIN / -1 = 2^31 is fine here: lo = INT32_MIN, hi = 0
@@ -348,8 +399,24 @@ export function i64_div_s(al: number, ah: number, bl: number, bh: number): numbe
   return sdivBig(al, ah, bl, bh);
 }
 
-/** INT64_MIN rem -1 = 0, as Wasm requires. */
 export function i64_rem_s(al: number, ah: number, bl: number, bh: number): number {
+  if (bh === bl >> 31) {
+    const b = bl < 0 ? -bl : bl;
+    if (b >= 0x1000 && b < 0x40000000) {
+      const negative = ah < 0;
+      let r = ((negative ? -al | 0 : al) - Math.imul(Math.floor(Math.abs(ah * TWO_32 + (al >>> 0)) / b) | 0, b)) | 0;
+      if (r < 0) r += b;
+      else if (r >= b) r -= b;
+      if (negative) r = -r;
+      HI[0] = r >> 31;
+      return r | 0;
+    }
+  }
+  return sremGeneral(al, ah, bl, bh);
+}
+
+/** INT64_MIN rem -1 = 0, as Wasm requires. */
+function sremGeneral(al: number, ah: number, bl: number, bh: number): number {
   if (bh === bl >> 31 && ah === al >> 31) {
     if (bl === 0) trap('integer divide by zero');
     const r = (al % bl) | 0; // `| 0` turns the -0 of e.g. INT32_MIN % -1 into 0
