@@ -12,6 +12,7 @@ import { bodyCode } from '../binary/code.js';
 import type { BlockType, FuncType, Instr, ModuleIR, ValType } from '../binary/module.js';
 import type { Wide } from '../binary/opcodes.js';
 import type { ConstantPool } from './constants.js';
+import { RESULT_VAR, splitLargeFunction, splitting } from './outline.js';
 import { signatureId } from '../runtime/func.js';
 
 const typeLetter: Record<ValType, string> = {
@@ -511,7 +512,7 @@ export function compileFunction(
         }
         out.push('default: {');
         branch(ins.a);
-        out.push('}}');
+        out.push('}', '}');
         frame.reachable = false;
         break;
       }
@@ -742,6 +743,12 @@ export function compileFunction(
   const decls = [...declared].map(([n, init]) => `${n} = ${init}`);
   if (usesMemoryView) decls.unshift('dv = memView');
   decls.push(...chainVars);
+  let source = out.join('\n');
+  if (source.length > splitting.maxFunctionChars) {
+    const split = splitLargeFunction(source.split('\n'));
+    if (split.usesResult) decls.push(`${RESULT_VAR} = 0`);
+    source = [...split.closures, ...split.body].join('\n');
+  }
   const declLine = decls.length ? `let ${decls.join(', ')};\n` : '';
-  return `function ${funcName(funcIndex)}(${params}) {\n${declLine}${out.join('\n')}\n}\n`;
+  return `function ${funcName(funcIndex)}(${params}) {\n${declLine}${source}\n}\n`;
 }

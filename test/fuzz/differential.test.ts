@@ -21,19 +21,22 @@ const corpusDir = join(root, 'test/fuzz/corpus');
 const OWN_MODULES = 1000;
 const OWN_SEED = 20_240_601;
 
-test('differential: binaryen corpus and own generator agree with V8', { timeout: 10 * 60_000 }, async (t) => {
+function corpusCases(): DifferentialCase[] {
   const manifest = JSON.parse(readFileSync(join(corpusDir, 'manifest.json'), 'utf8')) as { modules: CorpusEntry[] };
-  const cases: DifferentialCase[] = manifest.modules.map((m, index) => ({ index, seed: m.seed, source: 'file', file: resolve(corpusDir, m.file), rawNaNs: m.rawNaNs }));
-  for (let i = 0; i < OWN_MODULES; i++) cases.push({ index: cases.length, seed: mixSeed(OWN_SEED, i), source: 'own' });
-  assert.ok(manifest.modules.length >= 300 && cases.length >= 600);
+  return manifest.modules.map((m, index) => ({ index, seed: m.seed, source: 'file', file: resolve(corpusDir, m.file), rawNaNs: m.rawNaNs }));
+}
 
+interface BatchOutcome { failures: string[]; ok: number; skipped: number; calls: number; traps: Map<string, number>; seconds: number }
+
+/** Runs the cases in two workers; `extra` goes to the workers with the harness settings. */
+async function differentialBatch(cases: DifferentialCase[], corpusCount: number, extra: object = {}): Promise<BatchOutcome> {
   const failures: string[] = [];
   const stats = { ok: 0, skipped: 0, calls: 0 };
   const traps = new Map<string, number>();
   const started = Date.now();
   await runPool<DifferentialCase>({
     workerUrl: new URL('./worker.js', import.meta.url),
-    workerData: { kind: 'differential', callsPerExport: 2, looseArguments: true },
+    workerData: { kind: 'differential', callsPerExport: 2, looseArguments: true, ...extra },
     cases,
     jobs: 2,
     timeoutMs: 60_000,
@@ -52,21 +55,41 @@ test('differential: binaryen corpus and own generator agree with V8', { timeout:
           const d = r.result.divergence!;
           const rerun = c.source === 'file'
             ? `node dist/test/fuzz/cli.js --file ${c.file} --case-seed ${c.seed}${c.rawNaNs ? ' --raw-nans' : ''}`
-            : `node dist/test/fuzz/cli.js --source own --seed ${OWN_SEED} --start ${c.index - manifest.modules.length} --count 1`;
+            : `node dist/test/fuzz/cli.js --source own --seed ${OWN_SEED} --start ${c.index - corpusCount} --count 1`;
           failures.push(`${what}: ${d.step}: ${d.what}\n    V8:       ${d.v8}\n    heapbase: ${d.heapbase}${r.result.note ? `\n    note: ${r.result.note}` : ''}\n    re-run: ${rerun}`);
         }
       }
     },
   });
-  const seconds = (Date.now() - started) / 1000;
-  t.diagnostic(`${cases.length} modules (${manifest.modules.length} binaryen, ${OWN_MODULES} own) in ${seconds.toFixed(1)} s: ${stats.ok} agree, ` +
-    `${stats.skipped} skipped; ${stats.calls} calls compared`);
-  t.diagnostic(`traps compared: ${[...traps].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-  assert.deepEqual(failures, []);
+  return { failures, ...stats, traps, seconds: (Date.now() - started) / 1000 };
+}
+
+const trapSummary = (traps: Map<string, number>): string => [...traps].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+
+test('differential: binaryen corpus and own generator agree with V8', { timeout: 10 * 60_000 }, async (t) => {
+  const cases = corpusCases();
+  const corpusCount = cases.length;
+  for (let i = 0; i < OWN_MODULES; i++) cases.push({ index: cases.length, seed: mixSeed(OWN_SEED, i), source: 'own' });
+  assert.ok(corpusCount >= 300 && cases.length >= 600);
+  const r = await differentialBatch(cases, corpusCount);
+  t.diagnostic(`${cases.length} modules (${corpusCount} binaryen, ${OWN_MODULES} own) in ${r.seconds.toFixed(1)} s: ${r.ok} agree, ` +
+    `${r.skipped} skipped; ${r.calls} calls compared`);
+  t.diagnostic(`traps compared: ${trapSummary(r.traps)}`);
+  assert.deepEqual(r.failures, []);
   // The batch must exercise something: most modules run, and many kinds of traps are compared.
-  assert.ok(stats.ok >= cases.length * 0.95, `only ${stats.ok} modules compared`);
-  assert.ok(stats.calls > 5000, `only ${stats.calls} calls`);
-  assert.ok(traps.size >= 7, `only these traps: ${[...traps.keys()].join(', ')}`);
+  assert.ok(r.ok >= cases.length * 0.95, `only ${r.ok} modules compared`);
+  assert.ok(r.calls > 5000, `only ${r.calls} calls`);
+  assert.ok(r.traps.size >= 7, `only these traps: ${[...r.traps.keys()].join(', ')}`);
+});
+
+// Very large functions are split into closures (src/compile/outline.ts); with the threshold
+// lowered, nearly every function of the corpus is split, and must still agree with V8.
+test('differential with every function split into closures: binaryen corpus agrees with V8', { timeout: 10 * 60_000 }, async (t) => {
+  const cases = corpusCases();
+  const r = await differentialBatch(cases, cases.length, { maxFunctionChars: 120 });
+  t.diagnostic(`${cases.length} modules split at 120 characters in ${r.seconds.toFixed(1)} s: ${r.ok} agree, ${r.skipped} skipped; ${r.calls} calls compared`);
+  assert.deepEqual(r.failures, []);
+  assert.ok(r.ok >= cases.length * 0.95, `only ${r.ok} modules compared`);
 });
 
 // The harness itself: it must see a difference when there is one.

@@ -2,8 +2,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runDifferentialCase, type DifferentialCase } from './cases.js';
 import { runHostileCase, type HostileCase } from './hostile.js';
+import { splitting } from '../../src/compile/outline.js';
 
-const kind = (workerData as { kind: 'differential' | 'hostile' }).kind;
+const { kind, maxFunctionChars } = workerData as { kind: 'differential' | 'hostile'; maxFunctionChars?: number };
+// Lowered to split nearly every function into closures (see src/compile/outline.ts).
+if (maxFunctionChars !== undefined) splitting.maxFunctionChars = maxFunctionChars;
 
 parentPort!.on('message', (c: unknown) => {
   const result = kind === 'differential' ? runDifferentialCase(c as DifferentialCase, workerData) : runHostileCase(c as HostileCase, workerData);

@@ -1,0 +1,116 @@
+// Very large functions are split into closures (src/compile/outline.ts), because V8 does not
+// optimise a function of more than about 60 KB of bytecode. These functions are split at the
+// default threshold and must behave as on V8: branches out of moved blocks and loops, br_table,
+// returns (i64 and multi-value) from deep inside, and locals shared across the pieces.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import wabtInit from 'wabt';
+import { Instance, Module } from '../../src/index.js';
+import { decodeModule } from '../../src/binary/decode.js';
+import { generateModuleSource } from '../../src/compile/module.js';
+import { splitLargeFunction, splitting } from '../../src/compile/outline.js';
+import { nativeExports } from '../helpers/native-wasm.js';
+
+const wabt = await wabtInit();
+
+/** `count` statements that mix the locals, so every piece reads and writes shared state. */
+function statements(count: number, salt: number): string {
+  let s = '';
+  for (let i = 0; i < count; i++) {
+    const k = ((i + salt) * 2654435761) % 997 | 1;
+    s += i % 3 === 0
+      ? `(local.set $x (i32.add (i32.mul (local.get $x) (i32.const ${k})) (local.get $i)))\n`
+      : i % 3 === 1
+        ? `(local.set $y (i64.xor (i64.mul (local.get $y) (i64.const ${k}00000007)) (i64.extend_i32_u (local.get $x))))\n`
+        : `(local.set $x (i32.xor (local.get $x) (i32.wrap_i64 (i64.shr_u (local.get $y) (i64.const ${i % 63})))))\n`;
+  }
+  return s;
+}
+
+const wat = `(module
+  (func (export "big") (param $n i32) (param $mode i32) (result i64)
+    (local $i i32) (local $x i32) (local $y i64)
+    (local.set $x (local.get $mode))
+    (block $done
+      (loop $outer
+        ${statements(800, 1)}
+        (block $skip
+          (block $b2 (block $b1 (block $b0
+            (br_table $b0 $b1 $b2 $skip (i32.and (local.get $x) (i32.const 3))))
+            ${statements(300, 2)}
+            (br $skip))
+            ${statements(300, 3)}
+            ;; leave the whole loop from deep inside a moved piece
+            (br_if $done (i32.eq (local.get $mode) (i32.const 7))))
+          ${statements(300, 4)}
+          ;; return from deep inside
+          (if (i32.eq (local.get $mode) (i32.const 9)) (then (return (i64.add (local.get $y) (i64.const 1))))))
+        ${statements(800, 5)}
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $outer (i32.lt_u (local.get $i) (local.get $n)))))
+    (i64.add (local.get $y) (i64.extend_i32_u (local.get $x))))
+  (func (export "pair") (param $a i32) (result i32 i64)
+    (local $i i32) (local $x i32) (local $y i64)
+    (local.set $x (local.get $a))
+    ${statements(1500, 6)}
+    (if (i32.and (local.get $x) (i32.const 1)) (then (return (local.get $x) (local.get $y))))
+    ${statements(1500, 7)}
+    (local.get $x) (local.get $y)))`;
+const bytes = wabt.parseWat('big.wat', wat, { multi_value: true }).toBinary({}).buffer;
+
+test('the large functions are split at the default threshold', () => {
+  assert.equal(splitting.maxFunctionChars, 40_000);
+  const source = generateModuleSource(decodeModule(bytes), { stackPointerGlobal: null });
+  for (const f of ['f0', 'f1']) {
+    const body = source.slice(source.indexOf(`function ${f}(`));
+    assert.match(body, /^function f\d+\([^)]*\) \{\nlet [^\n]*\nfunction o0\(\) \{/, `${f} starts with its closures`);
+  }
+});
+
+test('split functions agree with V8 on branches, br_table and returns out of moved pieces', () => {
+  const ours = new Instance(new Module(bytes)).exports;
+  const theirs = nativeExports(bytes);
+  for (const mode of [0, 1, 2, 3, 5, 7, 9, 12345]) {
+    for (const n of [1, 3, 10]) {
+      assert.equal((ours.big as (n: number, m: number) => bigint)(n, mode), (theirs.big as (n: number, m: number) => bigint)(n, mode), `big(${n}, ${mode})`);
+    }
+  }
+  for (const a of [0, 1, 2, 77, -5, 0x7fffffff]) {
+    assert.deepEqual((ours.pair as (a: number) => unknown)(a), (theirs.pair as (a: number) => unknown)(a), `pair(${a})`);
+  }
+});
+
+test('splitting rewrites exits by what they leave', () => {
+  const body = [
+    'L0: for (;;) {',
+    'L1: {',
+    'x = 1;',
+    'if (x) {',
+    'break L1;',
+    '}',
+    'if (y) {',
+    'continue L0;',
+    '}',
+    'if (z) {',
+    'return (HI[0] = a, b);',
+    '}',
+    '}',
+    'x = x + 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11 + 12 + 13 + 14 + 15 + 16;',
+    'break L0;',
+    '}',
+    'return;',
+  ];
+  const split = splitLargeFunction(body, 100);
+  const closures = split.closures.join('\n');
+  // L1 moved with its block: its own break stays; the loop and the function are left by codes.
+  assert.match(closures, /^L1: \{$/m);
+  assert.match(closures, /break L1;/);
+  assert.doesNotMatch(closures, /continue L0;/);
+  assert.match(closures, /^return \d+;$/m);
+  assert.match(closures, /\{ R = \(HI\[0\] = a, b\); return \d+; \}/);
+  assert.ok(split.usesResult);
+  const calls = split.body.join('\n');
+  assert.match(calls, /switch \(o\d+\(\)\) \{/);
+  assert.match(calls, /case \d+: continue L0;/);
+  assert.match(calls, /case \d+: return R;/);
+});
