@@ -26,6 +26,7 @@ export const KERNELS: Kernel[] = [
   { name: 'calls', what: 'fib/tak recursion + call_indirect dispatch', n: 800, quickN: 80, smallN: 4 },
   { name: 'bulk', what: 'memory.fill/memory.copy over 8 MiB', n: 200, quickN: 20, smallN: 2 },
   { name: 'embedded', what: 'pool list, br_table state machine, Q8 matrices, CRC-32', n: 25_000, quickN: 2_500, smallN: 100 },
+  { name: 'unrolled', what: 'SHA-256 with every round written out, two lanes: one very large function', n: 200, quickN: 20, smallN: 1 },
 ];
 
 export interface WasiProgram {

@@ -36,6 +36,7 @@ bare i64mix
 bare calls
 bare bulk -mbulk-memory
 bare embedded
+bare unrolled
 
 # WASI: wasi-libc from Debian. --strip-debug drops the DWARF sections of Debian's wasi-libc but
 # keeps the name section.

@@ -232,8 +232,11 @@ const numeric: [number, string, string, Template][] = [
   [0x74, 'i32.shl', 'ii:i', '$0 << $1'],
   [0x75, 'i32.shr_s', 'ii:i', '$0 >> $1'],
   [0x76, 'i32.shr_u', 'ii:i', '($0 >>> $1) | 0'],
-  [0x77, 'i32.rotl', 'ii:i', 'i32_rotl($0, $1)'],
-  [0x78, 'i32.rotr', 'ii:i', 'i32_rotr($0, $1)'],
+  // Inline: JS takes shift counts mod 32, so `-n` shifts by 32 - n (and by 0 when n is 0). A
+  // helper call stops being inlined once V8's inlining budget is spent (unrolled SHA-256: 357
+  // rotates in one function).
+  [0x77, 'i32.rotl', 'ii:i', '($0 << $1) | ($0 >>> -$1)'],
+  [0x78, 'i32.rotr', 'ii:i', '($0 >>> $1) | ($0 << -$1)'],
   [0x79, 'i64.clz', 'I:I', zeroExtended('i64_clz($0l, $0h)')],
   [0x7a, 'i64.ctz', 'I:I', zeroExtended('i64_ctz($0l, $0h)')],
   [0x7b, 'i64.popcnt', 'I:I', zeroExtended('i64_popcnt($0l, $0h)')],

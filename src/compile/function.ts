@@ -745,7 +745,13 @@ export function compileFunction(
   decls.push(...chainVars);
   let source = out.join('\n');
   if (source.length > splitting.maxFunctionChars) {
-    const split = splitLargeFunction(source.split('\n'));
+    const variables = [
+      ...type.params.flatMap((t, i) => valueParts(`l${i}`, t)),
+      ...declared.keys(),
+      ...chainVars.map((v) => v.split(' ')[0]),
+      ...(usesMemoryView ? ['dv'] : []),
+    ];
+    const split = splitLargeFunction(source.split('\n'), variables);
     if (split.usesResult) decls.push(`${RESULT_VAR} = 0`);
     source = [...split.closures, ...split.body].join('\n');
   }

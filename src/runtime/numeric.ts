@@ -60,15 +60,6 @@ export function i32_popcnt(x: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
-// JS masks shift counts to 5 bits, so `-n` acts as `32 - n` and n = 0 works.
-export function i32_rotl(x: number, n: number): number {
-  return (x << n) | (x >>> -n);
-}
-
-export function i32_rotr(x: number, n: number): number {
-  return (x >>> n) | (x << -n);
-}
-
 // For 32-bit operands the double quotient never rounds across an integer, so
 // truncating it with `| 0` is exact; `%` on doubles is always exact.
 

@@ -100,14 +100,17 @@ test('splitting rewrites exits by what they leave', () => {
     '}',
     'return;',
   ];
-  const split = splitLargeFunction(body, 100);
+  const split = splitLargeFunction(body, ['x', 'y', 'z', 'a', 'b'], 100);
   const closures = split.closures.join('\n');
   // L1 moved with its block: its own break stays; the loop and the function are left by codes.
   assert.match(closures, /^L1: \{$/m);
   assert.match(closures, /break L1;/);
   assert.doesNotMatch(closures, /continue L0;/);
-  assert.match(closures, /^return \d+;$/m);
-  assert.match(closures, /\{ R = \(HI\[0\] = a, b\); return \d+; \}/);
+  // Each closure works on copies of the variables it uses and copies them back before leaving.
+  assert.match(closures, /^let x_ = x, y_ = y, z_ = z, a_ = a, b_ = b, k_ = 0;$/m);
+  assert.match(closures, /\{ x = x_; y = y_; z = z_; a = a_; b = b_; return \d+; \}/);
+  assert.match(closures, /R = \(HI\[0\] = a_, b_\);/);
+  assert.match(closures, /^x = x_; return 0;$/m);
   assert.ok(split.usesResult);
   const calls = split.body.join('\n');
   assert.match(calls, /switch \(o\d+\(\)\) \{/);

@@ -280,7 +280,6 @@ describe('i32', () => {
     });
   }
   const binary: [string, (a: number, b: number) => number][] = [
-    ['rotl', N.i32_rotl], ['rotr', N.i32_rotr],
     ['div_s', N.i32_div_s], ['div_u', N.i32_div_u], ['rem_s', N.i32_rem_s], ['rem_u', N.i32_rem_u],
   ];
   for (const [op, f] of binary) {
