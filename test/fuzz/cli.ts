@@ -12,6 +12,8 @@
 //   --no-loose        only well-typed arguments (by default 8% are JS values of other types:
 //                     strings, objects, undefined, BigInt for i32... converted by the JS API)
 //   --no-stack-guard  run heapbase with stackGuard: false
+//   --split-at N      split functions of more than N characters of JavaScript into closures
+//                     (normally only very large ones; a small N exercises the splitting)
 //   --out DIR         where reproducers go (default fuzz-out)
 //   --corpus DIR      run the .wasm files of DIR (with its manifest.json) instead of generating
 //   --file F          run one module file; --case-seed X gives its argument seed; --raw-nans
@@ -40,6 +42,7 @@ interface Args {
   calls: number;
   loose: boolean;
   stackGuard: boolean;
+  splitAt: number | undefined;
   out: string;
   corpus: string | null;
   file: string | null;
@@ -51,7 +54,7 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     seed: 1, count: 100, start: 0, source: hasWasmOpt() ? 'mix' : 'own', jobs: availableParallelism(), timeout: 60, calls: 2,
-    loose: true, stackGuard: true, out: 'fuzz-out', corpus: null, file: null, caseSeed: 1, rawNaNs: false, makeCorpus: null,
+    loose: true, stackGuard: true, splitAt: undefined, out: 'fuzz-out', corpus: null, file: null, caseSeed: 1, rawNaNs: false, makeCorpus: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -80,6 +83,7 @@ function parseArgs(argv: string[]): Args {
       case '--calls': a.calls = n(); break;
       case '--no-loose': a.loose = false; break;
       case '--no-stack-guard': a.stackGuard = false; break;
+      case '--split-at': a.splitAt = n(); break;
       case '--out': a.out = v(); break;
       case '--corpus': a.corpus = v(); break;
       case '--file': a.file = v(); break;
@@ -200,7 +204,7 @@ async function main(): Promise<number> {
   let done = 0;
   await runPool<DifferentialCase>({
     workerUrl: new URL('./worker.js', import.meta.url),
-    workerData: { kind: 'differential', callsPerExport: a.calls, looseArguments: a.loose, heapbaseOptions: a.stackGuard ? undefined : { stackGuard: false } },
+    workerData: { kind: 'differential', callsPerExport: a.calls, looseArguments: a.loose, heapbaseOptions: a.stackGuard ? undefined : { stackGuard: false }, maxFunctionChars: a.splitAt },
     cases,
     jobs: a.jobs,
     timeoutMs: a.timeout * 1000,
