@@ -93,7 +93,7 @@ export interface SplitFunction {
 export function splitLargeFunction(body: string[], variables: readonly string[], limit = splitting.maxFunctionChars): SplitFunction {
   const isVariable = new Set(variables.filter((v) => v !== RESULT_VAR));
   /** Runs of plain statements are moved in pieces of at most this many characters. */
-  const runPiece = Math.max(limit / 2, 1);
+  const runPiece = Math.max(limit, 1);
   const closures: string[] = [];
   let usesResult = false;
 
@@ -207,7 +207,9 @@ function localize(lines: string[], isVariable: ReadonlySet<string>, inClosure: b
   })));
   if (used.size === 0) return inClosure ? [...lines, 'return 0;'] : lines;
   const names = [...used];
-  const copyBack = names.map((v) => `${v} = ${v}_;`).join(' ');
+  // Only what these statements assign goes back (the generator's assignments are all `x = …`).
+  const assigned = names.filter((v) => renamed.some((line) => line.includes(`${v}_ = `) && new RegExp(`\\b${v}_ = (?!=)`).test(line)));
+  const copyBack = assigned.map((v) => `${v} = ${v}_;`).join(' ');
   const copyIn = names.map((v) => `${v}_ = ${v}`).join(', ');
   const out = [`let ${names.map((v) => `${v}_ = ${v}`).join(', ')}, k_ = 0;`];
   for (const line of renamed) {
