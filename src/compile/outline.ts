@@ -188,6 +188,8 @@ const IDENTIFIER = /\b[A-Za-z_][\w]*\b/g;
 const CLOSURE_CALL = /^o\d+\(\);$/;
 const CLOSURE_SWITCH = /^switch \((o\d+\(\))\) \{$/;
 const CODE_RETURN = /\breturn (\d+);/g;
+/** `x_ = ` (not `x_ ===`): an assignment to the copy of variable x. */
+const ASSIGNMENT = /\b([A-Za-z_]\w*)_ = (?!=)/g;
 
 /**
  * Statements working on copies of the function's variables: `x` becomes `x_`, declared and
@@ -208,7 +210,9 @@ function localize(lines: string[], isVariable: ReadonlySet<string>, inClosure: b
   if (used.size === 0) return inClosure ? [...lines, 'return 0;'] : lines;
   const names = [...used];
   // Only what these statements assign goes back (the generator's assignments are all `x = …`).
-  const assigned = names.filter((v) => renamed.some((line) => line.includes(`${v}_ = `) && new RegExp(`\\b${v}_ = (?!=)`).test(line)));
+  const assignedSet = new Set<string>();
+  for (const line of renamed) for (const m of line.matchAll(ASSIGNMENT)) if (used.has(m[1])) assignedSet.add(m[1]);
+  const assigned = names.filter((v) => assignedSet.has(v));
   const copyBack = assigned.map((v) => `${v} = ${v}_;`).join(' ');
   const copyIn = names.map((v) => `${v}_ = ${v}`).join(', ');
   const out = [`let ${names.map((v) => `${v}_ = ${v}`).join(', ')}, k_ = 0;`];
