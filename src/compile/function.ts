@@ -140,6 +140,23 @@ function operandUses(js: string | undefined, js64: Wide | undefined): number[] {
   return uses;
 }
 
+/** Stands for the new low word in a rendered high-word expression until it is placed. */
+const LO_MARK = '\u0000';
+
+/** Whether `expr` reads the variable `name`. */
+function mentions(expr: string, name: string): boolean {
+  for (let at = expr.indexOf(name); at >= 0; at = expr.indexOf(name, at + 1)) {
+    const before = expr.charCodeAt(at - 1);
+    const after = expr.charCodeAt(at + name.length);
+    if (!isWordChar(before) && !isWordChar(after)) return true;
+  }
+  return false;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+}
+
 /** A name or a literal: cheap to repeat in an expression. */
 const simple = (expr: string): boolean => /^[\w.]+$|^\(-[\d.e+]+\)$/.test(expr);
 
@@ -714,6 +731,20 @@ export function compileFunction(
     const address = mem ? addressOf(operands[0][0], ins.b) : '';
     if (js64) {
       const [lo, hi] = push('i64');
+      const loExpr = render(js64.lo, operands, address, '');
+      if (!js64.pre) {
+        // Written straight to the result's words when the second one written does not read the
+        // first (an operand may live in the result's slot); otherwise through a temporary.
+        const hiExpr = render(js64.hi, operands, address, LO_MARK);
+        if (!mentions(hiExpr, lo)) {
+          out.push(`${lo} = ${loExpr};`, `${hi} = ${hiExpr.split(LO_MARK).join(lo)};`);
+          return;
+        }
+        if (!hiExpr.includes(LO_MARK) && !mentions(loExpr, hi)) {
+          out.push(`${hi} = ${hiExpr};`, `${lo} = ${loExpr};`);
+          return;
+        }
+      }
       const t = temp('t');
       if (js64.pre) {
         for (let k = 0; k < 10; k++) if (js64.pre.includes(`$m${k}`)) temp(`m${k}`);
