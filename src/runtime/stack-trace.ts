@@ -20,10 +20,13 @@ export function registerModule(owner: object, functionNames: ReadonlyMap<number,
 
 const frame = /^(\s*at )f(\d+) \(heapbase-wasm-module-(\d+):\d+:\d+\)$/;
 
+/** A piece of a split function (compile/outline.ts): the function's own frame follows it. */
+const piece = /^\s*at o\d+ \(heapbase-wasm-module-\d+:\d+:\d+\)$/;
+
 // heapbase's own frames (trap helpers, boundary wrappers, DataView builtins) say nothing to a user.
 const srcRoot = new URL('..', import.meta.url).href;
 const internal = (line: string): boolean =>
-  line.includes(srcRoot) || /^\s*at (DataView\.|BigInt\.|Math\.)/.test(line) || line.includes('eval at exportWrapperFactory') || line.includes('eval at hostWrapperFactory');
+  line.includes(srcRoot) || piece.test(line) || /^\s*at (DataView\.|BigInt\.|Math\.)/.test(line) || line.includes('eval at exportWrapperFactory') || line.includes('eval at hostWrapperFactory');
 
 /** Rewrites the compiled-code frames of a JS stack trace as Wasm frames and drops heapbase's own. */
 export function wasmStack(stack: string): string {

@@ -117,3 +117,30 @@ test('splitting rewrites exits by what they leave', () => {
   assert.match(all, /switch \(o\d+\(\)\) \{\ncase \d+: continue L0;/);
   assert.match(split.body.join('\n'), /case \d+: return R;/);
 });
+
+test('a trap inside a moved piece reports the Wasm function, not the piece', () => {
+  const trapWat = `(module (func $inner (param $n i32) (result i32) (local $x i32)
+    (block $a (block $b
+      ${statements(12, 8)}
+      (if (i32.eq (local.get $n) (i32.const 5)) (then unreachable))
+      (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 11)) (local.get $n)))))
+    (local.get $x))
+    (func (export "outer") (param i32) (result i32) (call $inner (local.get 0))))`.replace('(local $x i32)', '(local $i i32) (local $x i32) (local $y i64)');
+  const trapBytes = wabt.parseWat('trap.wat', trapWat).toBinary({ write_debug_names: true }).buffer;
+  const saved = splitting.maxFunctionChars;
+  splitting.maxFunctionChars = 200;
+  try {
+    const module = new Module(trapBytes);
+    assert.match(generateModuleSource(module.ir, { stackPointerGlobal: null }), /function o0\(\)/, 'split');
+    const outer = new Instance(module).exports.outer as (n: number) => number;
+    assert.equal(outer(3), outer(3));
+    assert.throws(() => outer(5), (e: Error) => {
+      assert.equal(e.message, 'unreachable');
+      const frames = e.stack!.split('\n').slice(1, 3).map((l) => l.trim());
+      assert.deepEqual(frames, ['at inner (wasm function 0)', 'at $1 (wasm function 1)']);
+      return true;
+    });
+  } finally {
+    splitting.maxFunctionChars = saved;
+  }
+});
