@@ -197,11 +197,14 @@ export function i64_rotr(al: number, ah: number, n: number): number {
 // stays below 1 - 2^-54. By symmetry of rounding, trunc(fl(a / b)) is the
 // truncated quotient for signed |a|, |b| < 2^53. And a - q·b is exact.
 //
-// Paths, fastest first: int32 (u32) operands as in the i32 helpers; operands
-// below 2^53 in magnitude, one division; a divisor below 2^42, two divisions
-// (udivSmall); a larger divisor, an estimate corrected in pair arithmetic
-// (divmodLarge). Storing a double into HI (an Int32Array) wraps it mod 2^32
-// and truncates it, which is floor for the non-negative values stored here.
+// Paths, fastest first: a divisor 2^12 ≤ b < 2^30, one division and a
+// correction (the exported functions' fast paths, below); int32 (u32)
+// operands as in the i32 helpers; operands below 2^53 in magnitude, one
+// division; other divisors below 2^42, two divisions (udivSmall); a larger
+// divisor, an estimate corrected in pair arithmetic (divmodLarge); signed
+// operands beyond 2^53, BigInts. Storing a double into HI (an Int32Array)
+// wraps it mod 2^32 and truncates it, which is floor for the non-negative
+// values stored here.
 
 /**
  * floor(a / b) for unsigned a and 0 < b < 2^42 (b given as a double): lo
@@ -215,17 +218,6 @@ function udivSmall(al: number, ah: number, b: number): number {
   if (ahu < 0x200000) {
     const q = Math.floor((ahu * TWO_32 + (al >>> 0)) / b);
     HI[0] = q / TWO_32;
-    return q | 0;
-  }
-  if (b >= 0x1000 && b < 0x40000000) {
-    // One division: the dividend rounds to a double within 2^11, so for b ≥ 2^12 the estimate
-    // is within 1 of the quotient (< 2^52, exact in a double). The remainder of the estimate
-    // lies in [-b, 2b) ⊂ int32 for b < 2^30, so its low 32 bits (Math.imul) give it exactly.
-    let q = Math.floor((ahu * TWO_32 + (al >>> 0)) / b);
-    const r = (al - Math.imul(q | 0, b)) | 0;
-    if (r < 0) q -= 1;
-    else if (r >= b) q += 1;
-    HI[0] = Math.floor(q / TWO_32);
     return q | 0;
   }
   const t = ahu * 2097152 + (al >>> 11);
@@ -242,11 +234,6 @@ function uremSmall(al: number, ah: number, b: number): number {
   if (ahu < 0x200000) {
     const a = ahu * TWO_32 + (al >>> 0);
     r = a - Math.floor(a / b) * b;
-  } else if (b >= 0x1000 && b < 0x40000000) {
-    // As in udivSmall: one estimate, corrected from the exact low 32 bits of its remainder.
-    r = (al - Math.imul(Math.floor((ahu * TWO_32 + (al >>> 0)) / b) | 0, b)) | 0;
-    if (r < 0) r += b;
-    else if (r >= b) r -= b;
   } else {
     const t = ahu * 2097152 + (al >>> 11);
     const n = (t - Math.floor(t / b) * b) * 2048 + (al & 0x7ff);
@@ -293,8 +280,10 @@ function divmodLarge(al: number, ah: number, bl: number, bh: number): void {
 // call site can keep the next one from being inlined (measured on i64mix: i64.div_u was left
 // as a call once i64.div_s had been inlined).
 //
-// The fast path divides by 2^12 ≤ b < 2^30 with one division: the estimate is within 1 of the
-// quotient and the low 32 bits of its remainder fix it (see udivSmall).
+// The fast path divides by 2^12 ≤ b < 2^30 with one division: the dividend rounds to a double
+// within 2^11, so the estimate is within 1 of the quotient (< 2^52, exact in a double); the
+// estimate's remainder lies in [-b, 2b) ⊂ int32, so its low 32 bits (Math.imul) give it exactly
+// and say which way to correct.
 
 export function i64_div_u(al: number, ah: number, bl: number, bh: number): number {
   if (bh === 0 && bl >= 0x1000 && bl < 0x40000000) {
@@ -435,9 +424,16 @@ function sremGeneral(al: number, ah: number, bl: number, bh: number): number {
 const SIGNED_PAIR = new BigInt64Array(2);
 const PAIR_WORDS = new Int32Array(SIGNED_PAIR.buffer);
 
+function setSignedPair(al: number, ah: number, bl: number, bh: number): void {
+  PAIR_WORDS[FLO] = al;
+  PAIR_WORDS[FHI] = ah;
+  PAIR_WORDS[2 + FLO] = bl;
+  PAIR_WORDS[2 + FHI] = bh;
+}
+
 /** a / b truncated, for b ≠ 0 and not INT64_MIN / -1. Lo returned, hi in HI[0]. */
 function sdivBig(al: number, ah: number, bl: number, bh: number): number {
-  PAIR_WORDS[FLO] = al; PAIR_WORDS[FHI] = ah; PAIR_WORDS[2 + FLO] = bl; PAIR_WORDS[2 + FHI] = bh;
+  setSignedPair(al, ah, bl, bh);
   SIGNED_PAIR[0] /= SIGNED_PAIR[1];
   HI[0] = PAIR_WORDS[FHI];
   return PAIR_WORDS[FLO];
@@ -445,7 +441,7 @@ function sdivBig(al: number, ah: number, bl: number, bh: number): number {
 
 /** a rem b (the sign of a), for b ≠ 0. Lo returned, hi in HI[0]. */
 function sremBig(al: number, ah: number, bl: number, bh: number): number {
-  PAIR_WORDS[FLO] = al; PAIR_WORDS[FHI] = ah; PAIR_WORDS[2 + FLO] = bl; PAIR_WORDS[2 + FHI] = bh;
+  setSignedPair(al, ah, bl, bh);
   SIGNED_PAIR[0] %= SIGNED_PAIR[1];
   HI[0] = PAIR_WORDS[FHI];
   return PAIR_WORDS[FLO];
