@@ -750,7 +750,7 @@ export function compileFunction(
         for (let k = 0; k < 10; k++) if (js64.pre.includes(`$m${k}`)) temp(`m${k}`);
         out.push(render(js64.pre, operands, address, t));
       }
-      out.push(`${t} = ${render(js64.lo, operands, address, t)};`, `${hi} = ${render(js64.hi, operands, address, t)};`, `${lo} = ${t};`);
+      out.push(`${t} = ${loExpr};`, `${hi} = ${render(js64.hi, operands, address, t)};`, `${lo} = ${t};`);
     } else if (sig.results.length === 0) {
       out.push(`${render(js!, operands, address, '')};`);
     } else if (mem || op.traps) {
@@ -767,7 +767,7 @@ export function compileFunction(
     return offset === 0 ? `(${base} >>> 0)` : `((${base} >>> 0) + ${offset})`;
   }
 
-  const params = type.params.flatMap((t, i) => valueParts(`l${i}`, t)).join(', ');
+  const paramNames = type.params.flatMap((t, i) => valueParts(`l${i}`, t));
   for (let i = type.params.length; i < localTypes.length; i++) {
     for (const part of local(i)) declared.set(part, zeroOf(localTypes[i]));
   }
@@ -777,7 +777,7 @@ export function compileFunction(
   let source = out.join('\n');
   if (source.length > splitting.maxFunctionChars) {
     const variables = [
-      ...type.params.flatMap((t, i) => valueParts(`l${i}`, t)),
+      ...paramNames,
       ...declared.keys(),
       ...chainVars.map((v) => v.split(' ')[0]),
       ...(usesMemoryView ? ['dv'] : []),
@@ -787,5 +787,5 @@ export function compileFunction(
     source = [...split.closures, ...split.body].join('\n');
   }
   const declLine = decls.length ? `let ${decls.join(', ')};\n` : '';
-  return `function ${funcName(funcIndex)}(${params}) {\n${declLine}${source}\n}\n`;
+  return `function ${funcName(funcIndex)}(${paramNames.join(', ')}) {\n${declLine}${source}\n}\n`;
 }
