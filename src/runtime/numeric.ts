@@ -415,36 +415,20 @@ function sremGeneral(al: number, ah: number, bl: number, bh: number): number {
   return sremBig(al, ah, bl, bh);
 }
 
-// Signed operands beyond 2^53 divide as BigInts: the pairs go in and out through a
-// BigInt64Array, so only the operands and the result are allocated. Measured in a dependent
-// chain (64-bit dividend, 13-bit divisor): 22 ns per division, against 32 ns for dividing the
-// magnitudes in doubles. (Unsigned BigInt division measured slower than the double paths:
+// Signed operands beyond 2^53 divide as BigInts, converted by the JS-boundary helpers below
+// (through the BigInt64Array scratch: only the operands and the result are allocated).
+// Measured in a dependent chain (64-bit dividend, 13-bit divisor): 22 ns per division, against
+// 32 ns for dividing the magnitudes in doubles. (Unsigned BigInt division measured slower than the double paths:
 // BigUint64Array values of 2^63 and above are costly.)
-
-const SIGNED_PAIR = new BigInt64Array(2);
-const PAIR_WORDS = new Int32Array(SIGNED_PAIR.buffer);
-
-function setSignedPair(al: number, ah: number, bl: number, bh: number): void {
-  PAIR_WORDS[FLO] = al;
-  PAIR_WORDS[FHI] = ah;
-  PAIR_WORDS[2 + FLO] = bl;
-  PAIR_WORDS[2 + FHI] = bh;
-}
 
 /** a / b truncated, for b ≠ 0 and not INT64_MIN / -1. Lo returned, hi in HI[0]. */
 function sdivBig(al: number, ah: number, bl: number, bh: number): number {
-  setSignedPair(al, ah, bl, bh);
-  SIGNED_PAIR[0] /= SIGNED_PAIR[1];
-  HI[0] = PAIR_WORDS[FHI];
-  return PAIR_WORDS[FLO];
+  return i64_from_bigint(i64_to_bigint(al, ah) / i64_to_bigint(bl, bh));
 }
 
 /** a rem b (the sign of a), for b ≠ 0. Lo returned, hi in HI[0]. */
 function sremBig(al: number, ah: number, bl: number, bh: number): number {
-  setSignedPair(al, ah, bl, bh);
-  SIGNED_PAIR[0] %= SIGNED_PAIR[1];
-  HI[0] = PAIR_WORDS[FHI];
-  return PAIR_WORDS[FLO];
+  return i64_from_bigint(i64_to_bigint(al, ah) % i64_to_bigint(bl, bh));
 }
 
 // ---------------------------------------------------------------------------
