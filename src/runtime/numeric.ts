@@ -134,60 +134,6 @@ export function i64_mul(al: number, ah: number, bl: number, bh: number): number 
   return Math.imul(al, bl);
 }
 
-// Shifts and rotates. Only the count's low word is passed; Wasm takes it mod
-// 64. JS masks shift counts to 5 bits, so the shift operators see n & 31 by
-// themselves, and `~n` acts as `31 - (n & 31)`: `(x >>> 1) >>> ~n` is
-// `x >>> (32 - n)` made 0 for n & 31 = 0. Bit 5 of n (counts 32..63) selects
-// between the two cases through a mask rather than a branch: a count that
-// varies at run time would mispredict, and a constant one folds either way
-// (measured: no slower for constant counts, 2.5× faster for random ones).
-
-/** All ones if n & 32, else 0. */
-function bit5Mask(n: number): number {
-  return (n << 26) >> 31;
-}
-
-export function i64_shl(al: number, ah: number, n: number): number {
-  const m = bit5Mask(n);
-  const lo = al << n;
-  const hi = (ah << n) | ((al >>> 1) >>> ~n);
-  HI[0] = hi ^ ((hi ^ lo) & m); // n ≥ 32: hi = al << (n - 32), lo = 0
-  return lo & ~m;
-}
-
-export function i64_shr_s(al: number, ah: number, n: number): number {
-  const m = bit5Mask(n);
-  const lo = (al >>> n) | ((ah << 1) << ~n);
-  const hi = ah >> n;
-  HI[0] = hi ^ ((hi ^ (ah >> 31)) & m); // n ≥ 32: hi = the sign, lo = ah >> (n - 32)
-  return lo ^ ((lo ^ hi) & m);
-}
-
-export function i64_shr_u(al: number, ah: number, n: number): number {
-  const m = bit5Mask(n);
-  const lo = (al >>> n) | ((ah << 1) << ~n);
-  const hi = ah >>> n;
-  HI[0] = hi & ~m; // n ≥ 32: hi = 0, lo = ah >>> (n - 32)
-  return lo ^ ((lo ^ hi) & m);
-}
-
-/** Rotating by 32 or more swaps the words, then rotates by the rest. */
-export function i64_rotl(al: number, ah: number, n: number): number {
-  const d = (al ^ ah) & bit5Mask(n);
-  al ^= d;
-  ah ^= d;
-  HI[0] = (ah << n) | ((al >>> 1) >>> ~n);
-  return (al << n) | ((ah >>> 1) >>> ~n);
-}
-
-export function i64_rotr(al: number, ah: number, n: number): number {
-  const d = (al ^ ah) & bit5Mask(n);
-  al ^= d;
-  ah ^= d;
-  HI[0] = (ah >>> n) | ((al << 1) << ~n);
-  return (al >>> n) | ((ah << 1) << ~n);
-}
-
 // Division. The fast paths work on doubles, which rests on this fact: for
 // integers 0 ≤ a, b < 2^53 (b > 0), floor(fl(a / b)) = floor(a / b).
 // Proof: let q = floor(a / b), 2^e ≤ q < 2^(e+1). fl(a / b) ≥ q since q is a
@@ -275,10 +221,14 @@ function divmodLarge(al: number, ah: number, bl: number, bh: number): void {
   QR[3] = rh;
 }
 
-// Each exported division is a small fast path plus a call to the general case: V8 inlines
-// helpers into compiled code only up to a cumulative bytecode budget, so a large helper in one
-// call site can keep the next one from being inlined (measured on i64mix: i64.div_u was left
-// as a call once i64.div_s had been inlined).
+// Each exported division is a small fast path plus a call to divisionGeneral, which holds the
+// general case of all four. V8 inlines helpers into compiled code only up to a cumulative
+// bytecode budget (920 bytes), and counts against it the bytecode already inlined into a
+// helper's own optimised code. A general case small enough to inline into its fast path made
+// the fast path cost its own size plus the general case's, and once one division had been
+// inlined into a Wasm function the next one was left as a call (i64mix: i64.div_u stayed a
+// call, 20 % of the run). divisionGeneral is larger than V8's single-inlining limit (460 bytes
+// of bytecode), so it is always called, and each fast path stays under 250 bytes.
 //
 // The fast path divides by 2^12 ≤ b < 2^30 with one division: the dividend rounds to a double
 // within 2^11, so the estimate is within 1 of the quotient (< 2^52, exact in a double); the
@@ -294,21 +244,13 @@ export function i64_div_u(al: number, ah: number, bl: number, bh: number): numbe
     HI[0] = Math.floor(q / TWO_32);
     return q | 0;
   }
-  return udivGeneral(al, ah, bl, bh);
-}
-
-function udivGeneral(al: number, ah: number, bl: number, bh: number): number {
-  if ((bh >>> 0) < 0x400) {
-    if ((bl | bh) === 0) trap('integer divide by zero');
-    if ((ah | bh) === 0) {
-      HI[0] = 0;
-      return ((al >>> 0) / (bl >>> 0)) | 0;
-    }
-    return udivSmall(al, ah, (bh >>> 0) * TWO_32 + (bl >>> 0));
+  if (bh === 0 && bl > 0 && bl < 0x1000) {
+    const ahu = ah >>> 0;
+    const qh = Math.floor(ahu / bl);
+    HI[0] = qh;
+    return Math.floor(((ahu - qh * bl) * TWO_32 + (al >>> 0)) / bl) | 0;
   }
-  divmodLarge(al, ah, bl, bh);
-  HI[0] = QR[1];
-  return QR[0];
+  return divisionGeneral(DIV_U, al, ah, bl, bh);
 }
 
 export function i64_rem_u(al: number, ah: number, bl: number, bh: number): number {
@@ -319,26 +261,12 @@ export function i64_rem_u(al: number, ah: number, bl: number, bh: number): numbe
     HI[0] = 0;
     return r;
   }
-  return uremGeneral(al, ah, bl, bh);
-}
-
-function uremGeneral(al: number, ah: number, bl: number, bh: number): number {
-  if ((bh >>> 0) < 0x400) {
-    if ((bl | bh) === 0) trap('integer divide by zero');
-    if ((ah | bh) === 0) {
-      HI[0] = 0;
-      return ((al >>> 0) % (bl >>> 0)) | 0;
-    }
-    return uremSmall(al, ah, (bh >>> 0) * TWO_32 + (bl >>> 0));
+  if (bh === 0 && bl > 0 && bl < 0x1000) {
+    const n = ((ah >>> 0) % bl) * TWO_32 + (al >>> 0);
+    HI[0] = 0;
+    return n % bl;
   }
-  divmodLarge(al, ah, bl, bh);
-  HI[0] = QR[3];
-  return QR[2];
-}
-
-/** |a|, |b| < 2^53: ah and bh in ±0x1fffff. */
-function bothBelow53(ah: number, bh: number): boolean {
-  return ah >= -0x1fffff && ah <= 0x1fffff && bh >= -0x1fffff && bh <= 0x1fffff;
+  return divisionGeneral(REM_U, al, ah, bl, bh);
 }
 
 // The signed fast paths divide the magnitudes as above (|a| as a double is within 2^10 of it,
@@ -358,25 +286,10 @@ export function i64_div_s(al: number, ah: number, bl: number, bh: number): numbe
       return q | 0;
     }
   }
-  return sdivGeneral(al, ah, bl, bh);
-}
-
-function sdivGeneral(al: number, ah: number, bl: number, bh: number): number {
-  if (bh === bl >> 31 && ah === al >> 31) {
-    if (bl === 0) trap('integer divide by zero');
-    const q = al / bl; // INT32_MIN / -1 = 2^31 is fine here: lo = INT32_MIN, hi = 0
-    HI[0] = q <= -1 ? -1 : 0;
-    return q | 0;
+  if ((bl | bh) !== 0 && (bl & bh) !== -1) {
+    return i64_from_bigint(i64_to_bigint(al, ah) / i64_to_bigint(bl, bh));
   }
-  if (bothBelow53(ah, bh)) {
-    if ((bl | bh) === 0) trap('integer divide by zero');
-    const q = Math.trunc((ah * TWO_32 + (al >>> 0)) / (bh * TWO_32 + (bl >>> 0)));
-    HI[0] = Math.floor(q / TWO_32);
-    return q | 0;
-  }
-  if ((bl | bh) === 0) trap('integer divide by zero');
-  if (bl === -1 && bh === -1 && al === 0 && ah === -0x80000000) trap('integer overflow');
-  return sdivBig(al, ah, bl, bh);
+  return divisionGeneral(DIV_S, al, ah, bl, bh);
 }
 
 export function i64_rem_s(al: number, ah: number, bl: number, bh: number): number {
@@ -392,27 +305,65 @@ export function i64_rem_s(al: number, ah: number, bl: number, bh: number): numbe
       return r | 0;
     }
   }
-  return sremGeneral(al, ah, bl, bh);
+  if ((bl | bh) !== 0) {
+    return i64_from_bigint(i64_to_bigint(al, ah) % i64_to_bigint(bl, bh));
+  }
+  return divisionGeneral(REM_S, al, ah, bl, bh);
 }
 
-/** INT64_MIN rem -1 = 0, as Wasm requires. */
-function sremGeneral(al: number, ah: number, bl: number, bh: number): number {
+const DIV_U = 0;
+const REM_U = 1;
+const DIV_S = 2;
+const REM_S = 3;
+
+/** Any i64 division `op` (DIV_U … REM_S): lo returned, hi in HI[0]; traps as Wasm requires. */
+function divisionGeneral(op: number, al: number, ah: number, bl: number, bh: number): number {
+  if ((bl | bh) === 0) trap('integer divide by zero');
+  if (op === DIV_U || op === REM_U) {
+    if ((bh >>> 0) < 0x400) {
+      if ((ah | bh) === 0) {
+        HI[0] = 0;
+        return (op === DIV_U ? (al >>> 0) / (bl >>> 0) : (al >>> 0) % (bl >>> 0)) | 0;
+      }
+      const b = (bh >>> 0) * TWO_32 + (bl >>> 0);
+      return op === DIV_U ? udivSmall(al, ah, b) : uremSmall(al, ah, b);
+    }
+    divmodLarge(al, ah, bl, bh);
+    if (op === DIV_U) {
+      HI[0] = QR[1];
+      return QR[0];
+    }
+    HI[0] = QR[3];
+    return QR[2];
+  }
   if (bh === bl >> 31 && ah === al >> 31) {
-    if (bl === 0) trap('integer divide by zero');
+    if (op === DIV_S) {
+      const q = al / bl; // INT32_MIN / -1 = 2^31 is fine here: lo = INT32_MIN, hi = 0
+      HI[0] = q <= -1 ? -1 : 0;
+      return q | 0;
+    }
     const r = (al % bl) | 0; // `| 0` turns the -0 of e.g. INT32_MIN % -1 into 0
     HI[0] = r >> 31;
     return r;
   }
   if (bothBelow53(ah, bh)) {
-    if ((bl | bh) === 0) trap('integer divide by zero');
     const a = ah * TWO_32 + (al >>> 0);
     const b = bh * TWO_32 + (bl >>> 0);
-    const r = a - Math.trunc(a / b) * b;
-    HI[0] = Math.floor(r / TWO_32);
-    return r | 0;
+    const q = Math.trunc(a / b);
+    const result = op === DIV_S ? q : a - q * b;
+    HI[0] = Math.floor(result / TWO_32);
+    return result | 0;
   }
-  if ((bl | bh) === 0) trap('integer divide by zero');
-  return sremBig(al, ah, bl, bh);
+  if (op === DIV_S) {
+    if (bl === -1 && bh === -1 && al === 0 && ah === -0x80000000) trap('integer overflow');
+    return sdivBig(al, ah, bl, bh);
+  }
+  return sremBig(al, ah, bl, bh); // INT64_MIN rem -1 = 0, as Wasm requires
+}
+
+/** |a|, |b| < 2^53: ah and bh in ±0x1fffff. */
+function bothBelow53(ah: number, bh: number): boolean {
+  return ah >= -0x1fffff && ah <= 0x1fffff && bh >= -0x1fffff && bh <= 0x1fffff;
 }
 
 // Signed operands beyond 2^53 divide as BigInts, converted by the JS-boundary helpers below
