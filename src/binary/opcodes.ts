@@ -243,13 +243,17 @@ const numeric: [number, string, string, Template][] = [
   // Carry and borrow from unsigned comparisons of the low words.
   [0x7c, 'i64.add', 'II:I', { lo: '($0l + $1l) | 0', hi: '($0h + $1h + (($lo >>> 0) < ($0l >>> 0))) | 0' }],
   [0x7d, 'i64.sub', 'II:I', { lo: '($0l - $1l) | 0', hi: '($0h - $1h - (($0l >>> 0) < ($1l >>> 0))) | 0' }],
-  // Inline, since V8 stops inlining helpers into large functions: the low 32×32 product from
-  // 16-bit halves, plus the cross terms that only reach the high word.
+  // Inline, since V8 stops inlining helpers into large functions. The low word is Math.imul;
+  // the high word adds the cross terms al·bh + ah·bl (mod 2^32) to the high half of the 32×32
+  // product al·bl, taken in 16-bit digits a1 a0 · b1 b0 ($m1 $m0 · $m3 $m2): $m4 = a1·b0 +
+  // carry of a0·b0 and $m5 = a0·b1 + low digit of $m4 are both below 2^32, so their `| 0`
+  // wrapping keeps every bit. (Two `& 0xffff` fewer than summing the four products' digits;
+  // i64mix 107 → 104 ms.)
   [0x7e, 'i64.mul', 'II:I', {
     pre: '$m0 = $0l & 0xffff; $m1 = $0l >>> 16; $m2 = $1l & 0xffff; $m3 = $1l >>> 16; '
-      + '$m4 = Math.imul($m1, $m2); $m5 = Math.imul($m0, $m3); $m6 = (Math.imul($m0, $m2) >>> 16) + ($m4 & 0xffff) + ($m5 & 0xffff);',
+      + '$m4 = (Math.imul($m1, $m2) + (Math.imul($m0, $m2) >>> 16)) | 0; $m5 = (Math.imul($m0, $m3) + ($m4 & 0xffff)) | 0;',
     lo: 'Math.imul($0l, $1l)',
-    hi: '(Math.imul($m1, $m3) + ($m4 >>> 16) + ($m5 >>> 16) + ($m6 >>> 16) + Math.imul($0l, $1h) + Math.imul($0h, $1l)) | 0',
+    hi: '(Math.imul($m1, $m3) + ($m4 >>> 16) + ($m5 >>> 16) + Math.imul($0l, $1h) + Math.imul($0h, $1l)) | 0',
   }],
   [0x7f, 'i64.div_s', 'II:I', viaHI('i64_div_s($0l, $0h, $1l, $1h)')],
   [0x80, 'i64.div_u', 'II:I', viaHI('i64_div_u($0l, $0h, $1l, $1h)')],

@@ -117,23 +117,6 @@ function mulhiU(a: number, b: number): number {
   return (Math.imul(a1, b1) + (m >>> 16) + (n >>> 16) + (mid >>> 16)) | 0;
 }
 
-/**
- * (ah·2^32 + al)(bh·2^32 + bl) mod 2^64: lo = al·bl mod 2^32; hi = the high
- * word of al·bl (mulhiU, written out here) + al·bh + ah·bl mod 2^32 (the ah·bh
- * term only reaches bit 64).
- */
-export function i64_mul(al: number, ah: number, bl: number, bh: number): number {
-  const a0 = al & 0xffff;
-  const a1 = al >>> 16;
-  const b0 = bl & 0xffff;
-  const b1 = bl >>> 16;
-  const m = Math.imul(a1, b0);
-  const n = Math.imul(a0, b1);
-  const mid = (Math.imul(a0, b0) >>> 16) + (m & 0xffff) + (n & 0xffff);
-  HI[0] = (Math.imul(a1, b1) + (m >>> 16) + (n >>> 16) + (mid >>> 16) + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
-  return Math.imul(al, bl);
-}
-
 // Division. The fast paths work on doubles, which rests on this fact: for
 // integers 0 ≤ a, b < 2^53 (b > 0), floor(fl(a / b)) = floor(a / b).
 // Proof: let q = floor(a / b), 2^e ≤ q < 2^(e+1). fl(a / b) ≥ q since q is a
