@@ -41,9 +41,9 @@ export class Module {
     const layout = analyzeLayout(ir, this.facts);
     const id = registerModule(this, ir.names.functions);
     const codegen = { stackPointerGlobal: layout.stackPointer?.globalIndex ?? null };
-    const factory = compileModule(ir, codegen, moduleSourceUrl(id));
+    const factory = compileModule(ir, this.facts, codegen, moduleSourceUrl(id));
     let fueled: ModuleFactory | undefined;
-    const fueledFactory = (): ModuleFactory => (fueled ??= compileModule(ir, { ...codegen, fuel: true }, moduleSourceUrl(id)));
+    const fueledFactory = (): ModuleFactory => (fueled ??= compileModule(ir, this.facts, { ...codegen, fuel: true }, moduleSourceUrl(id)));
     this.compiled = { ir, factory, fueledFactory, layout };
   }
 

@@ -2,15 +2,16 @@
 // memory's DataView (`dv`) and must copy it again after anything that may have replaced it;
 // after a call that cannot grow the memory the copy stays valid, which keeps `dv` loop-invariant
 // for V8 (its bounds checks can then be hoisted out of loops).
-import { bodyCode } from '../binary/code.js';
 import type { ModuleIR } from '../binary/module.js';
+import type { ValidationFacts } from '../validate/index.js';
 
 /**
  * Per function index: true if calling it may grow the memory. Imported functions may (the host
  * can call `grow`), as may a function that executes `memory.grow`, calls through a table (any
- * callee), or calls a function that may.
+ * callee), or calls a function that may. The validator records each body's direct calls and
+ * whether it grows the memory itself, so no body is decoded again here.
  */
-export function functionsThatMayGrowMemory(m: ModuleIR): boolean[] {
+export function functionsThatMayGrowMemory(m: ModuleIR, facts: ValidationFacts): boolean[] {
   const count = m.funcTypes.length;
   const mayGrow = new Array<boolean>(count).fill(false);
   const callers: number[][] = Array.from({ length: count }, () => []);
@@ -21,12 +22,10 @@ export function functionsThatMayGrowMemory(m: ModuleIR): boolean[] {
     work.push(f);
   };
   for (let f = 0; f < m.importedFuncCount; f++) mark(f);
-  for (let f = m.importedFuncCount; f < count; f++) {
-    for (const ins of bodyCode(m.bodies[f - m.importedFuncCount])) {
-      const name = ins.op.name;
-      if (name === 'call') callers[ins.a].push(f);
-      else if (name === 'memory.grow' || name === 'call_indirect') mark(f);
-    }
+  for (let i = 0; i < facts.directCallees.length; i++) {
+    const f = m.importedFuncCount + i;
+    for (const callee of facts.directCallees[i]) callers[callee].push(f);
+    if (facts.growsMemoryItself[i]) mark(f);
   }
   // Propagate to callers.
   while (work.length > 0) {

@@ -2,6 +2,7 @@
 // The factory's closure holds the instance state (memory view, tables, globals, imports),
 // so compiled functions reach it without indirection.
 import type { ModuleIR } from '../binary/module.js';
+import type { ValidationFacts } from '../validate/index.js';
 import * as atomics from '../runtime/atomics.js';
 import * as bulk from '../runtime/bulk.js';
 import { CompileError, trap } from '../runtime/errors.js';
@@ -45,10 +46,10 @@ export type ModuleFactory = (env: InstanceEnv) => CompiledInstance;
 
 const runtimeHelpers: Record<string, unknown> = { ...numeric, ...bulk, ...atomics, trap };
 
-export function generateModuleSource(m: ModuleIR, options: CodegenOptions): string {
+export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions): string {
   const constants = new ConstantPool();
   const functions: string[] = [];
-  const mayGrowMemory = functionsThatMayGrowMemory(m);
+  const mayGrowMemory = functionsThatMayGrowMemory(m, facts);
   for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) functions.push(compileFunction(m, i, constants, options, mayGrowMemory));
 
   const state: string[] = [
@@ -80,8 +81,8 @@ export function generateModuleSource(m: ModuleIR, options: CodegenOptions): stri
   ].join('\n');
 }
 
-export function compileModule(m: ModuleIR, options: CodegenOptions, sourceUrl: string): ModuleFactory {
-  const source = `${generateModuleSource(m, options)}\n//# sourceURL=${sourceUrl}`;
+export function compileModule(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, sourceUrl: string): ModuleFactory {
+  const source = `${generateModuleSource(m, facts, options)}\n//# sourceURL=${sourceUrl}`;
   let outer: (rt: Record<string, unknown>) => ModuleFactory;
   try {
     outer = new Function('rt', source) as typeof outer;

@@ -31,6 +31,10 @@ export interface BodyFacts {
   /** The first memory.size / memory.grow in the body, or null. */
   resizeOp: 'memory.size' | 'memory.grow' | null;
   resizePos: number;
+  /** Function indices of its direct calls (repeats possible). */
+  callees: number[];
+  /** Contains memory.grow or call_indirect (any callee): may grow the memory whatever it calls directly. */
+  growsMemoryItself: boolean;
 }
 
 // Kinds of control frames.
@@ -248,6 +252,8 @@ export class FunctionValidator {
     this.pushCtrl(FUNC, EMPTY, results);
     let resizeOp: BodyFacts['resizeOp'] = null;
     let resizePos = -1;
+    const callees: number[] = [];
+    let growsMemoryItself = false;
 
     const code = bodyCode(body);
     const n = code.length;
@@ -299,6 +305,7 @@ export class FunctionValidator {
           const t = ctx.m.funcTypes[ins.a];
           this.popVals(ctx.typeParams[t]);
           this.pushVals(ctx.typeResults[t]);
+          callees.push(ins.a);
           break;
         }
         case 'local.set':
@@ -407,6 +414,7 @@ export class FunctionValidator {
           this.popExpect(I32);
           this.popVals(ctx.typeParams[ins.a]);
           this.pushVals(ctx.typeResults[ins.a]);
+          growsMemoryItself = true;
           break;
         }
         case 'table.get': {
@@ -470,6 +478,7 @@ export class FunctionValidator {
           this.popExpect(I32);
           this.push(I32);
           if (resizeOp === null) { resizeOp = 'memory.grow'; resizePos = ins.pos; }
+          growsMemoryItself = true;
           break;
         case 'memory.fill':
           this.needMemory(ins.a);
@@ -519,6 +528,6 @@ export class FunctionValidator {
       }
     }
     if (this.csp !== 0) this.fail('function body must end with end', undefined, body.pos);
-    return { maxHeight: this.maxSp, resizeOp, resizePos };
+    return { maxHeight: this.maxSp, resizeOp, resizePos, callees, growsMemoryItself };
   }
 }

@@ -16,6 +16,10 @@ export interface ValidationFacts {
   writtenGlobals: Set<number>;
   /** Per defined function (index − importedFuncCount): the maximum operand stack height. */
   maxStackHeights: number[];
+  /** Per defined function: the function indices it calls directly (for compile/memory-growth.ts). */
+  directCallees: number[][];
+  /** Per defined function: contains memory.grow or call_indirect. */
+  growsMemoryItself: boolean[];
 }
 
 const MAX_PAGES_64K = 65536;
@@ -161,12 +165,16 @@ export function validateModule(m: ModuleIR): ValidationFacts {
   const writtenGlobals = new Set<number>();
   const validator = new FunctionValidator(ctx, writtenGlobals);
   const maxStackHeights: number[] = new Array(m.bodies.length);
+  const directCallees: number[][] = new Array(m.bodies.length);
+  const growsMemoryItself: boolean[] = new Array(m.bodies.length);
   const memoryResizeUses: MemoryResizeUse[] = [];
   for (let i = 0; i < m.bodies.length; i++) {
     const funcIndex = m.importedFuncCount + i;
     const facts = validator.validate(funcIndex, m.bodies[i]);
     maxStackHeights[i] = facts.maxHeight;
+    directCallees[i] = facts.callees;
+    growsMemoryItself[i] = facts.growsMemoryItself;
     if (facts.resizeOp !== null) memoryResizeUses.push({ op: facts.resizeOp, funcIndex, pos: facts.resizePos });
   }
-  return { memoryResizeUses, writtenGlobals, maxStackHeights };
+  return { memoryResizeUses, writtenGlobals, maxStackHeights, directCallees, growsMemoryItself };
 }

@@ -8,6 +8,7 @@ import wabtInit from 'wabt';
 import { Instance, Module } from '../../src/index.js';
 import { decodeModule } from '../../src/binary/decode.js';
 import { generateModuleSource } from '../../src/compile/module.js';
+import { validateModule } from '../../src/validate/index.js';
 import { splitLargeFunction, splitting } from '../../src/compile/outline.js';
 import { nativeExports } from '../helpers/native-wasm.js';
 
@@ -60,7 +61,8 @@ const bytes = wabt.parseWat('big.wat', wat, { multi_value: true }).toBinary({}).
 
 test('the large functions are split at the default threshold', () => {
   assert.equal(splitting.maxFunctionChars, 40_000);
-  const source = generateModuleSource(decodeModule(bytes), { stackPointerGlobal: null });
+  const ir = decodeModule(bytes);
+  const source = generateModuleSource(ir, validateModule(ir), { stackPointerGlobal: null });
   for (const f of ['f0', 'f1']) {
     const body = source.slice(source.indexOf(`function ${f}(`));
     assert.match(body, /^function f\d+\([^)]*\) \{\nlet [^\n]*\nfunction o0\(\) \{/, `${f} starts with its closures`);
@@ -131,7 +133,7 @@ test('a trap inside a moved piece reports the Wasm function, not the piece', () 
   splitting.maxFunctionChars = 200;
   try {
     const module = new Module(trapBytes);
-    assert.match(generateModuleSource(module.ir, { stackPointerGlobal: null }), /function o0\(\)/, 'split');
+    assert.match(generateModuleSource(module.ir, module.facts, { stackPointerGlobal: null }), /function o0\(\)/, 'split');
     const outer = new Instance(module).exports.outer as (n: number) => number;
     assert.equal(outer(3), outer(3));
     assert.throws(() => outer(5), (e: Error) => {
