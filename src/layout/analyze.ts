@@ -107,7 +107,14 @@ function funcLabel(name: string | null, index: number): string {
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
-const num = (n: number): string => n.toLocaleString('en-US');
+/**
+ * An integer with comma thousands separators ("65,536"), as toLocaleString('en-US') writes it
+ * but without loading ICU, whose first use costs ~20 ms (every `new Module` reports a layout).
+ */
+export function groupDigits(n: number): string {
+  return Number.isInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ',') : String(n);
+}
+const num = groupDigits;
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${num(n)} bytes`;

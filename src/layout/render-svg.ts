@@ -2,14 +2,14 @@
 // bottom, each region coloured and labelled; arrows for the stack growing down and the heap
 // growing up; __heap_base and the stack pointer marked; the key figures and the sizing decision
 // beside it. No external resources; every text from the module is escaped.
-import { formatBytes, type LayoutReport, type Region, type RegionName } from './analyze.js';
+import { formatBytes, groupDigits, type LayoutReport, type Region, type RegionName } from './analyze.js';
 
 export interface SvgOptions {
   /** Title; default "Memory layout of <module name>" (or without the name when it is unknown). */
   title?: string;
 }
 
-const num = (n: number): string => n.toLocaleString('en-US');
+const num = groupDigits;
 
 /** Escapes text for XML content and attribute values. */
 export function escapeXml(s: string): string {

@@ -1,6 +1,6 @@
 // A layout report as text for a terminal: the regions as a table, a bar drawn to scale, the key
 // figures, the sizing decision and the suggestions. ANSI colours only when asked for.
-import { formatBytes, type LayoutReport, type Region, type RegionName } from './analyze.js';
+import { formatBytes, groupDigits, type LayoutReport, type Region, type RegionName } from './analyze.js';
 
 export interface TextOptions {
   /** Columns of the bar drawn to scale (default 60, at least 10). */
@@ -9,7 +9,7 @@ export interface TextOptions {
   color?: boolean;
 }
 
-const num = (n: number): string => n.toLocaleString('en-US');
+const num = groupDigits;
 
 const glyph: Record<RegionName, string> = {
   stack: '▓',

@@ -12,6 +12,7 @@ import wabtInit from 'wabt';
 import { decodeModule } from '../../src/binary/decode.js';
 import { CompileError } from '../../src/runtime/errors.js';
 import { analyzeLayout, inspect, renderSvg, renderText, type LayoutReport, type Region } from '../../src/layout/index.js';
+import { groupDigits } from '../../src/layout/analyze.js';
 import { validateModule } from '../../src/validate/index.js';
 
 const fixtureDir = fileURLToPath(new URL('../../../test/fixtures/memory/', import.meta.url));
@@ -464,4 +465,10 @@ test('heapbase inspect through the main command', { skip: !existsSync(mainJs) ||
   const res = spawnSync(process.execPath, [mainJs, 'inspect', join(fixtureDir, 'malloc.wasm'), '--json'], { encoding: 'utf8' });
   assert.equal(res.status, 0, res.stderr);
   assert.match((JSON.parse(res.stdout) as LayoutReport).reason, /memory\.grow in function `sbrk`/);
+});
+
+test('groupDigits writes integers as toLocaleString("en-US") does, without ICU', () => {
+  const values = [0, 7, 999, 1000, 65_535, 65_536, 999_999, 1_000_000, 4_294_967_295, 2 ** 53 - 1, -1, -1000, -65_536];
+  for (let k = 1; k < 16; k++) values.push(10 ** k, 10 ** k - 1, 3 * 10 ** k + 17);
+  for (const n of values) assert.equal(groupDigits(n), n.toLocaleString('en-US'), String(n));
 });
