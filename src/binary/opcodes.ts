@@ -247,8 +247,8 @@ const numeric: [number, string, string, Template][] = [
   // the high word adds the cross terms al·bh + ah·bl (mod 2^32) to the high half of the 32×32
   // product al·bl, taken in 16-bit digits a1 a0 · b1 b0 ($m1 $m0 · $m3 $m2): $m4 = a1·b0 +
   // carry of a0·b0 and $m5 = a0·b1 + low digit of $m4 are both below 2^32, so their `| 0`
-  // wrapping keeps every bit. (Two `& 0xffff` fewer than summing the four products' digits;
-  // i64mix 107 → 104 ms.)
+  // wrapping keeps every bit. (Two `& 0xffff` fewer than summing the four products' digits:
+  // i64mix 104 → 101 ms per 2M iterations.)
   [0x7e, 'i64.mul', 'II:I', {
     pre: '$m0 = $0l & 0xffff; $m1 = $0l >>> 16; $m2 = $1l & 0xffff; $m3 = $1l >>> 16; '
       + '$m4 = (Math.imul($m1, $m2) + (Math.imul($m0, $m2) >>> 16)) | 0; $m5 = (Math.imul($m0, $m3) + ($m4 & 0xffff)) | 0;',
