@@ -523,7 +523,9 @@ export function compileFunction(
           byDepth.set(depth, cases);
         });
         for (const [depth, cases] of byDepth) {
-          out.push(cases.map((c) => `case ${c}:`).join(' ') + ' {');
+          let labels = '';
+          for (const c of cases) labels += `case ${c}: `;
+          out.push(`${labels}{`);
           branch(depth);
           out.push('}');
         }
@@ -714,19 +716,24 @@ export function compileFunction(
       if (count !== undefined && /^\(?-?\d+\)?$/.test(count)) js64 = op.js64ByCount(Number(count.replace(/[()]/g, '')) & 63);
     }
     if (!sig || (js === undefined && js64 === undefined)) throw new Error(`no code generator for ${op.name}`);
-    const operands: Value[] = [];
+    // Sized up front: filling an empty array from the top index makes it holey only for two or
+    // more operands, and the two array maps made V8 deoptimise the code generator (cold start).
+    const operands = new Array<Value>(sig.params.length);
     for (let i = sig.params.length - 1; i >= 0; i--) operands[i] = pop();
     const reads = popped;
     // An operand used twice is computed once, into a temporary.
     const uses = operandUses(js, js64);
     for (let i = 0; i < operands.length; i++) {
       if ((uses[i] ?? 0) < 2) continue;
-      operands[i] = operands[i].map((expr, part) => {
+      const cached = (part: number): string => {
+        const expr = operands[i][part];
         if (simple(expr)) return expr;
         const tmp = temp(`u${i}${part}`);
         out.push(`${tmp} = ${expr};`);
         return tmp;
-      });
+      };
+      // Array literals, like every other Value (a `.map` result has another array map).
+      operands[i] = operands[i].length === 1 ? [cached(0)] : [cached(0), cached(1)];
     }
     const address = mem ? addressOf(operands[0][0], ins.b) : '';
     if (js64) {
@@ -771,8 +778,8 @@ export function compileFunction(
   for (let i = type.params.length; i < localTypes.length; i++) {
     for (const part of local(i)) declared.set(part, zeroOf(localTypes[i]));
   }
-  const decls = [...declared].map(([n, init]) => `${n} = ${init}`);
-  if (usesMemoryView) decls.unshift('dv = memView');
+  const decls: string[] = usesMemoryView ? ['dv = memView'] : [];
+  for (const [n, init] of declared) decls.push(`${n} = ${init}`);
   decls.push(...chainVars);
   let source = out.join('\n');
   if (source.length > splitting.maxFunctionChars) {
