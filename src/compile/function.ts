@@ -230,10 +230,12 @@ export function compileFunction(
   const code = bodyCode(body);
   const localTypes = [...type.params, ...body.locals];
   const stack: ValType[] = [];
+  // Both indexed by stack height, and written above their length when a value is pushed over
+  // one that was never pending: created holey so that every function's arrays share one map.
   /** Per stack entry: its pending expression (not yet in its slot), or null. */
-  const pending: (Value | null)[] = [];
+  const pending = new Array<Value | null>(8);
   /** Per pending entry: what its expression reads (locals, and slots by height). */
-  const pendingReads: Reads[] = [];
+  const pendingReads = new Array<Reads>(8);
   /** Variables to declare, with their initial values. */
   const declared = new Map<string, string>();
   const out: string[] = [];
