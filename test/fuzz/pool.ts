@@ -86,13 +86,18 @@ export function runPool<C>(options: PoolOptions<C>): Promise<void> {
         }
         next();
       });
-      worker.on('error', (e) => {
-        if (finished) return;
+      /** Ends this worker; reports its case, if one was in flight, as crashed. False if none was. */
+      const crash = (error: string): boolean => {
         const c = current;
         current = undefined;
         finish();
-        if (c !== undefined) options.onResult(c, { kind: 'crashed', error: `${e.name}: ${e.message}` });
-        else {
+        if (c === undefined) return false;
+        options.onResult(c, { kind: 'crashed', error });
+        return true;
+      };
+      worker.on('error', (e) => {
+        if (finished) return;
+        if (!crash(`${e.name}: ${e.message}`)) {
           rejectAll(e);
           return;
         }
@@ -100,10 +105,7 @@ export function runPool<C>(options: PoolOptions<C>): Promise<void> {
       });
       worker.on('exit', (code) => {
         if (finished) return;
-        const c = current;
-        current = undefined;
-        finish();
-        if (c !== undefined) options.onResult(c, { kind: 'crashed', error: `worker exited with code ${code}` });
+        crash(`worker exited with code ${code}`);
         startWorker();
       });
       worker.once('online', next);
