@@ -480,7 +480,7 @@ export function compileFunction(
           const k = frame.chainIndex!;
           if (chain.currentCase === null) {
             if (frame.reachable) out.push(`j${chain.id} = ${k};`);
-            out.push(`}\nD${chain.id}: for (;;) { switch (j${chain.id}) {`);
+            out.push('}', `D${chain.id}: for (;;) { switch (j${chain.id}) {`);
           } else {
             out.push('}');
           }
@@ -791,7 +791,7 @@ export function compileFunction(
       ...chainVars.map((v) => v.split(' ')[0]),
       ...(usesMemoryView ? ['dv'] : []),
     ];
-    const split = splitLargeFunction(source.split('\n'), variables);
+    const split = splitLargeFunction(out, variables); // one line per entry, as it needs
     if (split.usesResult) decls.push(`${RESULT_VAR} = 0`);
     source = [...split.closures, ...split.body].join('\n');
   }
