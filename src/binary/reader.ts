@@ -105,43 +105,39 @@ export class Reader {
 
   /** Signed LEB128 of at most 33 bits (block types), as a number. */
   s33(): number {
-    return Number(this.signed(33));
-  }
-
-  private signed(bits: number): bigint {
     const start = this.pos;
-    let result = 0n;
+    let result = 0;
     let shift = 0;
     for (;;) {
       if (this.pos >= this.end) this.fail('unexpected end', start);
       const byte = this.bytes[this.pos++];
-      const remaining = bits - shift;
-      if (remaining < 7) {
+      if (shift === 28) {
         if (byte & 0x80) this.fail('integer representation too long', start);
-        // The unused bits must all equal the sign bit.
-        const signAndUnused = byte >> (remaining - 1) & 0x7f;
-        const allOnes = 0x7f >> (remaining - 1);
-        if (signAndUnused !== 0 && signAndUnused !== allOnes) this.fail('integer too large', start);
+        // Bit 32 is the sign; the unused bits above it (the byte's bits 5 and 6) must equal it.
+        const signAndUnused = byte >> 4;
+        if (signAndUnused !== 0 && signAndUnused !== 0x7) this.fail('integer too large', start);
       }
-      result |= BigInt(byte & 0x7f) << BigInt(shift);
+      result += (byte & 0x7f) * 2 ** shift;
       shift += 7;
-      if (!(byte & 0x80)) {
-        return BigInt.asIntN(Math.min(shift, bits), result);
-      }
+      if (!(byte & 0x80)) return byte & 0x40 ? result - 2 ** shift : result;
     }
   }
 
   /** Raw little-endian 32 bits of an f32 (kept as bits so NaN payloads survive). */
   f32Bits(): number {
-    const p = this.take(4);
-    return (this.bytes[p] | this.bytes[p + 1] << 8 | this.bytes[p + 2] << 16 | this.bytes[p + 3] << 24) >>> 0;
+    return this.int32At(this.take(4)) >>> 0;
   }
 
   /** Raw little-endian 64 bits of an f64: the low word returned, the high one left in `high`. */
   f64Words(): number {
     const p = this.take(8);
+    this.high = this.int32At(p + 4);
+    return this.int32At(p);
+  }
+
+  /** The little-endian 32 bits at byte `p`, as an int32. */
+  private int32At(p: number): number {
     const b = this.bytes;
-    this.high = b[p + 4] | b[p + 5] << 8 | b[p + 6] << 16 | b[p + 7] << 24;
     return b[p] | b[p + 1] << 8 | b[p + 2] << 16 | b[p + 3] << 24;
   }
 
