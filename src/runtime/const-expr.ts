@@ -2,7 +2,7 @@
 import type { ConstExpr } from '../binary/module.js';
 import type { WasmFunction } from './func.js';
 import type { GlobalCell } from './global.js';
-import { f32_from_bits, f64_from_bits } from './numeric.js';
+import { f32_from_bits, f64_from_bits, i64_to_bigint } from './numeric.js';
 
 export function evalConst(expr: ConstExpr, globals: GlobalCell[], functions: WasmFunction[]): unknown {
   // Validation allows exactly one instruction before `end`. (No array of values here:
@@ -10,7 +10,7 @@ export function evalConst(expr: ConstExpr, globals: GlobalCell[], functions: Was
   const ins = expr[0];
   switch (ins.op.name) {
     case 'i32.const': return ins.a;
-    case 'i64.const': return (BigInt(ins.b) << 32n) | BigInt(ins.a >>> 0);
+    case 'i64.const': return i64_to_bigint(ins.a, ins.b);
     case 'f32.const': return f32_from_bits(ins.a);
     case 'f64.const': return f64_from_bits(ins.a, ins.b);
     case 'ref.null': return null;
