@@ -181,6 +181,11 @@ function compare64(op: '<' | '>' | '<=' | '>=', unsigned: boolean): string {
 }
 
 // Numeric instructions.
+/** Variable i64 shifts: $m0 = all ones when the count is 32..63 (bit 5), else 0. */
+const COUNT_BIT5 = '$m0 = ($1l << 26) >> 31;';
+/** Variable i64 rotates: the words, swapped when the count is 32..63, in $m1 (low) and $m2. */
+const SWAP_WORDS_FROM_32 = '$m0 = ($0l ^ $0h) & (($1l << 26) >> 31); $m1 = $0l ^ $m0; $m2 = $0h ^ $m0;';
+
 const numeric: [number, string, string, Template][] = [
   [0x45, 'i32.eqz', 'i:i', '+($0 === 0)'],
   [0x46, 'i32.eq', 'ii:i', '+($0 === $1)'],
@@ -270,28 +275,28 @@ const numeric: [number, string, string, Template][] = [
   // (2.5× faster on random counts). Inline rather than helpers: V8's inlining budget per
   // compiled function (920 bytes of helper bytecode) is better left to division.
   [0x86, 'i64.shl', 'II:I', {
-    pre: '$m0 = ($1l << 26) >> 31; $m1 = $0l << $1l; $m2 = ($0h << $1l) | (($0l >>> 1) >>> ~$1l);',
+    pre: `${COUNT_BIT5} $m1 = $0l << $1l; $m2 = ($0h << $1l) | (($0l >>> 1) >>> ~$1l);`,
     lo: '$m1 & ~$m0',
     hi: '$m2 ^ (($m2 ^ $m1) & $m0)', // n ≥ 32: hi = lo << (n - 32), lo = 0
   }],
   [0x87, 'i64.shr_s', 'II:I', {
-    pre: '$m0 = ($1l << 26) >> 31; $m1 = ($0l >>> $1l) | (($0h << 1) << ~$1l); $m2 = $0h >> $1l;',
+    pre: `${COUNT_BIT5} $m1 = ($0l >>> $1l) | (($0h << 1) << ~$1l); $m2 = $0h >> $1l;`,
     lo: '$m1 ^ (($m1 ^ $m2) & $m0)', // n ≥ 32: lo = hi >> (n - 32), hi = the sign
     hi: '$m2 ^ (($m2 ^ ($0h >> 31)) & $m0)',
   }],
   [0x88, 'i64.shr_u', 'II:I', {
-    pre: '$m0 = ($1l << 26) >> 31; $m1 = ($0l >>> $1l) | (($0h << 1) << ~$1l); $m2 = $0h >>> $1l;',
+    pre: `${COUNT_BIT5} $m1 = ($0l >>> $1l) | (($0h << 1) << ~$1l); $m2 = $0h >>> $1l;`,
     lo: '$m1 ^ (($m1 ^ $m2) & $m0)', // n ≥ 32: lo = hi >>> (n - 32), hi = 0
     hi: '$m2 & ~$m0',
   }],
   // Rotating by 32 or more swaps the words ($m1, $m2), then rotates by the rest.
   [0x89, 'i64.rotl', 'II:I', {
-    pre: '$m0 = ($0l ^ $0h) & (($1l << 26) >> 31); $m1 = $0l ^ $m0; $m2 = $0h ^ $m0;',
+    pre: SWAP_WORDS_FROM_32,
     lo: '($m1 << $1l) | (($m2 >>> 1) >>> ~$1l)',
     hi: '($m2 << $1l) | (($m1 >>> 1) >>> ~$1l)',
   }],
   [0x8a, 'i64.rotr', 'II:I', {
-    pre: '$m0 = ($0l ^ $0h) & (($1l << 26) >> 31); $m1 = $0l ^ $m0; $m2 = $0h ^ $m0;',
+    pre: SWAP_WORDS_FROM_32,
     lo: '($m1 >>> $1l) | (($m2 << 1) << ~$1l)',
     hi: '($m2 >>> $1l) | (($m1 << 1) << ~$1l)',
   }],
