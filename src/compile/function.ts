@@ -429,46 +429,24 @@ export function compileFunction(
     }
     popped = { locals: [], slots: [] };
     segmentCount++;
+    // Most instructions are the opcode table's templates: they skip the switch on names.
+    if (ins.op.js !== undefined || ins.op.js64 !== undefined) {
+      emitTemplate(ins);
+      continue;
+    }
     switch (name) {
-      case 'unreachable':
-        out.push(`trap('unreachable');`);
-        frame.reachable = false;
+      case 'local.get':
+        pushPending(localTypes[ins.a], local(ins.a), { locals: [ins.a], slots: [] });
         break;
-      case 'nop':
+      case 'i32.const':
+        pushPending('i32', [literal(ins.a)], NO_READS);
         break;
-      case 'block': case 'loop': case 'if': {
-        if (name === 'block' && ins.blockType === null) {
-          flush();
-          let length = 1;
-          while (code[pc + length].op.name === 'block' && code[pc + length].blockType === null) length++;
-          if (length >= CHAIN_MIN_LENGTH) {
-            const chain: BlockChain = { id: chainCount++, length, currentCase: null };
-            for (let k = 0; k < length; k++) {
-              frames.push({ kind: 'chain', chain, chainIndex: k, label: '', height: stack.length, params: [], results: [], reachable: true });
-            }
-            chainVars.push(`j${chain.id} = 0`);
-            out.push(`J${chain.id}: {`);
-            pc += length - 1;
-            break;
-          }
-        }
-        const bt = blockSig(ins.blockType);
-        const cond = name === 'if' ? pop1() : '';
-        flush();
-        const label = `L${labelCount++}`;
-        frames.push({ kind: name, label, height: stack.length - bt.params.length, params: bt.params, results: bt.results, reachable: true });
-        if (name === 'block') out.push(`${label}: {`);
-        else if (name === 'loop') out.push(`${label}: for (;;) {`);
-        else out.push(`${label}: if (${truthy(cond)}) {`);
+      case 'local.set': {
+        const v = pop();
+        flushReadersOf(ins.a);
+        assign(local(ins.a), v);
         break;
       }
-      case 'else':
-        flush();
-        out.push('} else {');
-        stack.length = frame.height;
-        stack.push(...frame.params);
-        frame.reachable = true;
-        break;
       case 'end': {
         flush();
         if (frame.kind === 'func') {
@@ -499,11 +477,71 @@ export function compileFunction(
         for (const t of frame.results) push(t);
         break;
       }
-      case 'br':
-        flush();
-        branch(ins.a);
-        frame.reachable = false;
+      case 'i64.const':
+        pushPending('i64', [literal(ins.a), literal(ins.b)], NO_READS);
         break;
+      case 'select': {
+        const cond = pop1();
+        const other = pop();
+        const t = stack[stack.length - 1];
+        if (t !== 'i64' && pending[stack.length - 1]) {
+          const kept = pop1();
+          pushPending(t, [`(${truthy(cond)} ? ${kept} : ${other[0]})`], popped);
+          break;
+        }
+        const kept = top();
+        out.push(`if (${cond} === 0) {`);
+        assign(kept, other);
+        out.push('}');
+        break;
+      }
+      case 'f64.const':
+        pushPending('f64', [wrapNegative(constants.f64(ins.a, ins.b))], NO_READS);
+        break;
+      case 'block': case 'loop': case 'if': {
+        if (name === 'block' && ins.blockType === null) {
+          flush();
+          let length = 1;
+          while (code[pc + length].op.name === 'block' && code[pc + length].blockType === null) length++;
+          if (length >= CHAIN_MIN_LENGTH) {
+            const chain: BlockChain = { id: chainCount++, length, currentCase: null };
+            for (let k = 0; k < length; k++) {
+              frames.push({ kind: 'chain', chain, chainIndex: k, label: '', height: stack.length, params: [], results: [], reachable: true });
+            }
+            chainVars.push(`j${chain.id} = 0`);
+            out.push(`J${chain.id}: {`);
+            pc += length - 1;
+            break;
+          }
+        }
+        const bt = blockSig(ins.blockType);
+        const cond = name === 'if' ? pop1() : '';
+        flush();
+        const label = `L${labelCount++}`;
+        frames.push({ kind: name, label, height: stack.length - bt.params.length, params: bt.params, results: bt.results, reachable: true });
+        if (name === 'block') out.push(`${label}: {`);
+        else if (name === 'loop') out.push(`${label}: for (;;) {`);
+        else out.push(`${label}: if (${truthy(cond)}) {`);
+        break;
+      }
+      case 'local.tee': {
+        const t = stack[stack.length - 1];
+        const v = pop();
+        flushReadersOf(ins.a);
+        assign(local(ins.a), v);
+        pushPending(t, local(ins.a), { locals: [ins.a], slots: [] });
+        break;
+      }
+      case 'drop':
+        stack.pop();
+        break;
+      case 'global.get': {
+        const [lo, hi] = push(m.globals[ins.a].type);
+        // i64 globals keep a BigInt (their JS API value); C code rarely uses them.
+        if (hi === undefined) out.push(`${lo} = ${globalRef(ins.a)}.value;`);
+        else out.push(`${lo} = i64_from_bigint(${globalRef(ins.a)}.value);`, `${hi} = HI[0];`);
+        break;
+      }
       case 'br_if': {
         const cond = pop1();
         flush();
@@ -512,6 +550,44 @@ export function compileFunction(
         out.push('}');
         break;
       }
+      case 'global.set': {
+        const [v, hi] = pop();
+        if (hi !== undefined) {
+          out.push(`${globalRef(ins.a)}.value = i64_to_bigint(${v}, ${hi});`);
+          break;
+        }
+        if (ins.a === options.stackPointerGlobal) {
+          // One compare on the hot path: only a new low-water mark does more.
+          out.push(`if (${v} < spMin) { if (${v} < spLow) trap('stack overflow'); spMin = ${v}; }`);
+        }
+        out.push(`${globalRef(ins.a)}.value = ${v};`);
+        break;
+      }
+      case 'else':
+        flush();
+        out.push('} else {');
+        stack.length = frame.height;
+        stack.push(...frame.params);
+        frame.reachable = true;
+        break;
+      case 'call': {
+        const t = m.types[m.funcTypes[ins.a]];
+        callResults(funcName(ins.a), t.params, t.results, mayGrowMemory[ins.a]);
+        break;
+      }
+      case 'br':
+        flush();
+        branch(ins.a);
+        frame.reachable = false;
+        break;
+      case 'f32.const':
+        pushPending('f32', [wrapNegative(constants.f32(ins.a))], NO_READS);
+        break;
+      case 'return':
+        flush();
+        out.push(returnStatement(type.results));
+        frame.reachable = false;
+        break;
       case 'br_table': {
         const index = pop1();
         flush();
@@ -537,77 +613,18 @@ export function compileFunction(
         frame.reachable = false;
         break;
       }
-      case 'return':
-        flush();
-        out.push(returnStatement(type.results));
-        frame.reachable = false;
-        break;
-      case 'call': {
-        const t = m.types[m.funcTypes[ins.a]];
-        callResults(funcName(ins.a), t.params, t.results, mayGrowMemory[ins.a]);
-        break;
-      }
       case 'call_indirect': {
         const t = m.types[ins.a];
         const index = pop1();
         callResults(`table_func(T${ins.b}, ${index}, ${signatureId(t)})`, t.params, t.results, true);
         break;
       }
-      case 'drop':
-        stack.pop();
+      case 'unreachable':
+        out.push(`trap('unreachable');`);
+        frame.reachable = false;
         break;
-      case 'select': {
-        const cond = pop1();
-        const other = pop();
-        const t = stack[stack.length - 1];
-        if (t !== 'i64' && pending[stack.length - 1]) {
-          const kept = pop1();
-          pushPending(t, [`(${truthy(cond)} ? ${kept} : ${other[0]})`], popped);
-          break;
-        }
-        const kept = top();
-        out.push(`if (${cond} === 0) {`);
-        assign(kept, other);
-        out.push('}');
+      case 'nop':
         break;
-      }
-      case 'local.get':
-        pushPending(localTypes[ins.a], local(ins.a), { locals: [ins.a], slots: [] });
-        break;
-      case 'local.set': {
-        const v = pop();
-        flushReadersOf(ins.a);
-        assign(local(ins.a), v);
-        break;
-      }
-      case 'local.tee': {
-        const t = stack[stack.length - 1];
-        const v = pop();
-        flushReadersOf(ins.a);
-        assign(local(ins.a), v);
-        pushPending(t, local(ins.a), { locals: [ins.a], slots: [] });
-        break;
-      }
-      case 'global.get': {
-        const [lo, hi] = push(m.globals[ins.a].type);
-        // i64 globals keep a BigInt (their JS API value); C code rarely uses them.
-        if (hi === undefined) out.push(`${lo} = ${globalRef(ins.a)}.value;`);
-        else out.push(`${lo} = i64_from_bigint(${globalRef(ins.a)}.value);`, `${hi} = HI[0];`);
-        break;
-      }
-      case 'global.set': {
-        const [v, hi] = pop();
-        if (hi !== undefined) {
-          out.push(`${globalRef(ins.a)}.value = i64_to_bigint(${v}, ${hi});`);
-          break;
-        }
-        if (ins.a === options.stackPointerGlobal) {
-          // One compare on the hot path: only a new low-water mark does more.
-          out.push(`if (${v} < spMin) { if (${v} < spLow) trap('stack overflow'); spMin = ${v}; }`);
-        }
-        out.push(`${globalRef(ins.a)}.value = ${v};`);
-        break;
-      }
       case 'table.get': {
         const i = pop1();
         out.push(`${push(m.tables[ins.a].element)[0]} = table_get(T${ins.a}, ${i});`);
@@ -677,18 +694,6 @@ export function compileFunction(
       }
       case 'data.drop':
         out.push(`data_drop(D, ${ins.a});`);
-        break;
-      case 'i32.const':
-        pushPending('i32', [literal(ins.a)], NO_READS);
-        break;
-      case 'i64.const':
-        pushPending('i64', [literal(ins.a), literal(ins.b)], NO_READS);
-        break;
-      case 'f32.const':
-        pushPending('f32', [wrapNegative(constants.f32(ins.a))], NO_READS);
-        break;
-      case 'f64.const':
-        pushPending('f64', [wrapNegative(constants.f64(ins.a, ins.b))], NO_READS);
         break;
       case 'ref.null':
         out.push(`${push(ins.types![0])[0]} = null;`);
