@@ -71,12 +71,12 @@ interface Frame {
 /** Instructions after which a new fuel segment starts. */
 const CONTROL = new Set(['block', 'loop', 'if', 'else', 'end', 'br', 'br_if', 'br_table', 'return', 'unreachable']);
 
-/** The variables a pending expression reads: locals by index, stack slots by height. */
-interface Reads {
-  locals: number[];
-  slots: number[];
-}
-const NO_READS: Reads = { locals: [], slots: [] };
+/**
+ * The variables a pending expression reads: locals by index (≥ 0) and stack slots by height,
+ * stored as `~height` (< 0). One flat array: the code generator makes one per pending value.
+ */
+type Reads = readonly number[];
+const NO_READS: Reads = [];
 
 /** Longest expression folded into its user; longer ones are written to their slot. */
 const MAX_FOLDED_LENGTH = 400;
@@ -261,7 +261,7 @@ export function compileFunction(
   const local = (index: number): Value => (localNames[index] ??= valueParts(`l${index}`, localTypes[index]));
   /** Before slot `height` is written: pending values below it that read it get their own slots first. */
   const protectSlot = (height: number): void => {
-    for (let j = 0; j < height; j++) if (pending[j] && pendingReads[j].slots.includes(height)) materialize(j);
+    for (let j = 0; j < height; j++) if (pending[j] && pendingReads[j].includes(~height)) materialize(j);
   };
   const push = (t: ValType): Value => {
     const height = stack.length;
@@ -276,19 +276,21 @@ export function compileFunction(
     pendingReads[stack.length] = reads;
     stack.push(t);
   };
-  /** What the values popped since the last instruction began read. */
-  let popped: Reads = { locals: [], slots: [] };
+  /** What the values popped since the last instruction began read: the first `poppedCount`. */
+  const popped: number[] = [];
+  let poppedCount = 0;
+  const poppedReads = (): Reads => (poppedCount === 0 ? NO_READS : popped.slice(0, poppedCount));
   const pop = (): Value => {
     const t = stack.pop()!;
     const i = stack.length;
     const p = pending[i];
     if (p) {
       pending[i] = null;
-      popped.locals.push(...pendingReads[i].locals);
-      popped.slots.push(...pendingReads[i].slots);
+      const reads = pendingReads[i];
+      for (let k = 0; k < reads.length; k++) popped[poppedCount++] = reads[k];
       return p;
     }
-    popped.slots.push(i);
+    popped[poppedCount++] = ~i;
     return slot(i, t);
   };
   /** Pops a value known to be one part (not an i64). */
@@ -306,7 +308,7 @@ export function compileFunction(
   };
   /** Writes the pending values that read local `index`, before it changes. */
   const flushReadersOf = (index: number): void => {
-    for (let i = 0; i < stack.length; i++) if (pending[i] && pendingReads[i].locals.includes(index)) materialize(i);
+    for (let i = 0; i < stack.length; i++) if (pending[i] && pendingReads[i].includes(index)) materialize(i);
   };
   const top = (): Value => {
     materialize(stack.length - 1);
@@ -427,7 +429,7 @@ export function compileFunction(
       }
       if (name !== 'end' && name !== 'else') continue;
     }
-    popped = { locals: [], slots: [] };
+    poppedCount = 0;
     segmentCount++;
     // Most instructions are the opcode table's templates: they skip the switch on names.
     if (ins.op.js !== undefined || ins.op.js64 !== undefined) {
@@ -436,7 +438,7 @@ export function compileFunction(
     }
     switch (name) {
       case 'local.get':
-        pushPending(localTypes[ins.a], local(ins.a), { locals: [ins.a], slots: [] });
+        pushPending(localTypes[ins.a], local(ins.a), [ins.a]);
         break;
       case 'i32.const':
         pushPending('i32', [literal(ins.a)], NO_READS);
@@ -486,7 +488,7 @@ export function compileFunction(
         const t = stack[stack.length - 1];
         if (t !== 'i64' && pending[stack.length - 1]) {
           const kept = pop1();
-          pushPending(t, [`(${truthy(cond)} ? ${kept} : ${other[0]})`], popped);
+          pushPending(t, [`(${truthy(cond)} ? ${kept} : ${other[0]})`], poppedReads());
           break;
         }
         const kept = top();
@@ -529,7 +531,7 @@ export function compileFunction(
         const v = pop();
         flushReadersOf(ins.a);
         assign(local(ins.a), v);
-        pushPending(t, local(ins.a), { locals: [ins.a], slots: [] });
+        pushPending(t, local(ins.a), [ins.a]);
         break;
       }
       case 'drop':
@@ -727,7 +729,6 @@ export function compileFunction(
     // more operands, and the two array maps made V8 deoptimise the code generator (cold start).
     const operands = new Array<Value>(sig.params.length);
     for (let i = sig.params.length - 1; i >= 0; i--) operands[i] = pop();
-    const reads = popped;
     // An operand used twice is computed once, into a temporary.
     const uses = operandUses(js, js64);
     for (let i = 0; i < operands.length; i++) {
@@ -772,7 +773,7 @@ export function compileFunction(
     } else {
       const expr = render(js!, operands, address, '');
       if (expr.length > MAX_FOLDED_LENGTH) out.push(`${push(sig.results[0])[0]} = ${expr};`);
-      else pushPending(sig.results[0], [`(${expr})`], reads);
+      else pushPending(sig.results[0], [`(${expr})`], poppedReads());
     }
   }
 
