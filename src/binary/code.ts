@@ -40,6 +40,21 @@ function readBlockType(r: Reader): BlockType {
 
 /** Reads one instruction at the reader's position. */
 export function readInstr(r: Reader): Instr {
+  const ins = blankInstr();
+  readInstrInto(r, ins);
+  return ins;
+}
+
+/**
+ * Every field present from the start: one object shape for all instructions keeps the
+ * validator's and code generator's property accesses monomorphic.
+ */
+function blankInstr(): Instr {
+  return { op: byteOps[0x01]!, pos: 0, a: 0, b: 0, blockType: undefined, targets: undefined, types: undefined };
+}
+
+/** Reads one instruction at the reader's position into `ins`, overwriting every field. */
+function readInstrInto(r: Reader, ins: Instr): void {
   const pos = r.pos;
   const byte = r.u8();
   let op = byteOps[byte];
@@ -49,9 +64,13 @@ export function readInstr(r: Reader): Instr {
     if (op === undefined) r.fail(`unknown opcode 0x${byte.toString(16)} ${sub}`, pos);
   }
   if (op === undefined) return r.fail(`unknown opcode 0x${byte.toString(16)}`, pos);
-  // Every field present from the start: one object shape for all instructions keeps the
-  // validator's and code generator's property accesses monomorphic.
-  const ins: Instr = { op, pos, a: 0, b: 0, blockType: undefined, targets: undefined, types: undefined };
+  ins.op = op;
+  ins.pos = pos;
+  ins.a = 0;
+  ins.b = 0;
+  ins.blockType = undefined;
+  ins.targets = undefined;
+  ins.types = undefined;
   switch (op.imm) {
     case 'none':
       break;
@@ -119,7 +138,6 @@ export function readInstr(r: Reader): Instr {
       ins.b = r.u32();
       break;
   }
-  return ins;
 }
 
 /** Memory indices are a single zero byte until multi-memory. */
@@ -132,6 +150,27 @@ function readZeroByte(r: Reader): number {
 /** A function body's instructions (decodeModule has checked that they decode). */
 export function bodyCode(body: FuncBody): Instr[] {
   return readExpr(new Reader(body.bytes, body.codeStart, body.codeEnd));
+}
+
+/**
+ * Checks that a function body's instructions decode, up to the `end` that closes them, without
+ * keeping them (passes that need them decode them again). Returns the offset of the first
+ * instruction that needs the data count section (memory.init, data.drop), or -1.
+ */
+export function checkBodyCode(r: Reader): number {
+  const ins = blankInstr();
+  let needsDataCount = -1;
+  let depth = 0;
+  for (;;) {
+    if (r.pos >= r.end) r.fail('unexpected end of section or function');
+    readInstrInto(r, ins);
+    const name = ins.op.name;
+    if (name === 'block' || name === 'loop' || name === 'if') depth++;
+    else if (name === 'end') {
+      if (depth === 0) return needsDataCount;
+      depth--;
+    } else if (needsDataCount < 0 && (name === 'memory.init' || name === 'data.drop')) needsDataCount = ins.pos;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 // Decodes a module's bytes into the module IR. Checks the binary format only (malformed
 // modules); typing rules belong to the validator.
-import { readExpr, readRefType, readValType } from './code.js';
+import { checkBodyCode, readExpr, readRefType, readValType } from './code.js';
 import type {
   ConstExpr, DataSegment, ElemSegment, Export, ExternKind, FuncBody, GlobalType, Import, Limits,
   MemoryType, ModuleIR, NameSection, TableType, ValType,
@@ -246,13 +246,9 @@ function readBody(r: Reader, m: ModuleIR): FuncBody {
   });
   const codeStart = b.pos;
   // Decoded here only to reject malformed code now; passes that need it decode it again.
-  const code = readExpr(b);
+  const needsDataCount = checkBodyCode(b);
   if (b.pos !== b.end) b.fail('section size mismatch: code after the end of the function body', b.pos);
-  if (m.dataCount === null) {
-    for (const ins of code) {
-      if (ins.op.name === 'memory.init' || ins.op.name === 'data.drop') b.fail('data count section required', ins.pos);
-    }
-  }
+  if (m.dataCount === null && needsDataCount >= 0) b.fail('data count section required', needsDataCount);
   r.pos = b.end;
   return { locals, pos, bytes: r.bytes, codeStart, codeEnd: b.end };
 }
