@@ -49,12 +49,12 @@ export function readInstr(r: Reader): Instr {
  * Every field present from the start: one object shape for all instructions keeps the
  * validator's and code generator's property accesses monomorphic.
  */
-function blankInstr(): Instr {
+export function blankInstr(): Instr {
   return { op: byteOps[0x01]!, pos: 0, a: 0, b: 0, blockType: undefined, targets: undefined, types: undefined };
 }
 
 /** Reads one instruction at the reader's position into `ins`, overwriting every field. */
-function readInstrInto(r: Reader, ins: Instr): void {
+export function readInstrInto(r: Reader, ins: Instr): void {
   const pos = r.pos;
   const byte = r.u8();
   let op = byteOps[byte];

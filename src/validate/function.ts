@@ -1,9 +1,10 @@
 // Validation of function bodies: the algorithm of the spec's appendix ("Validation Algorithm"),
 // with an operand stack of type codes (0 = Unknown, for unreachable code) and control frames
 // kept in parallel arrays, so checking an instruction allocates nothing.
-import { bodyCode } from '../binary/code.js';
+import { blankInstr, readInstrInto } from '../binary/code.js';
 import type { BlockType, FuncBody, Instr, ModuleIR } from '../binary/module.js';
 import { allOps, type OpInfo } from '../binary/opcodes.js';
+import { Reader } from '../binary/reader.js';
 import { CompileError } from '../runtime/errors.js';
 import {
   EMPTY, FUNCREF, I32, SINGLE, UNKNOWN, isNum, isRef, sameTypes, type TypeCode, typeCode, typeCodes, typeName,
@@ -255,10 +256,12 @@ export class FunctionValidator {
     const callees: number[] = [];
     let growsMemoryItself = false;
 
-    const code = bodyCode(body);
-    const n = code.length;
-    for (let i = 0; i < n; i++) {
-      const ins = code[i];
+    // Read one instruction at a time into one object (the decoder has checked the encoding).
+    const reader = new Reader(body.bytes, body.codeStart, body.codeEnd);
+    const ins = blankInstr();
+    while (this.csp !== 0) {
+      if (reader.pos >= reader.end) this.fail('function body must end with end', undefined, body.pos);
+      readInstrInto(reader, ins);
       this.ins = ins;
       const op = ins.op;
 
@@ -522,12 +525,8 @@ export class FunctionValidator {
         default:
           this.fail(`unsupported instruction ${op.name}`);
       }
-      if (this.csp === 0 && i !== n - 1) {
-        this.ins = code[i + 1];
-        this.fail('unexpected instruction after the end of the function', code[i + 1].op.name);
-      }
     }
-    if (this.csp !== 0) this.fail('function body must end with end', undefined, body.pos);
+    if (reader.pos !== reader.end) this.fail('unexpected instruction after the end of the function', undefined, reader.pos);
     return { maxHeight: this.maxSp, resizeOp, resizePos, callees, growsMemoryItself };
   }
 }
