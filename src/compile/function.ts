@@ -146,8 +146,10 @@ const LO_MARK = '\u0000';
 /** Whether `expr` reads the variable `name`. */
 function mentions(expr: string, name: string): boolean {
   for (let at = expr.indexOf(name); at >= 0; at = expr.indexOf(name, at + 1)) {
-    const before = expr.charCodeAt(at - 1);
-    const after = expr.charCodeAt(at + name.length);
+    // Bounds checked here: charCodeAt outside the string deoptimises V8's optimised code.
+    const end = at + name.length;
+    const before = at > 0 ? expr.charCodeAt(at - 1) : 32;
+    const after = end < expr.length ? expr.charCodeAt(end) : 32;
     if (!isWordChar(before) && !isWordChar(after)) return true;
   }
   return false;
