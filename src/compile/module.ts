@@ -76,7 +76,9 @@ export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, option
     'return function instantiate(env) {',
     ...state,
     ...functions,
-    `return { functions: [${all}], stackLowWater: () => spMin, fuelLeft: () => fuel };`,
+    // Listed inside an arrow so every function is a context slot: as registers of instantiate,
+    // 120,000 or more functions made its frame larger than the stack.
+    `return { functions: (() => [${all}])(), stackLowWater: () => spMin, fuelLeft: () => fuel };`,
     '};',
   ].join('\n');
 }

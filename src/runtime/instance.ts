@@ -207,8 +207,8 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
   try {
     compiledInstance = factory(env);
   } catch (e) {
-    // V8 parses the factory lazily, here: its limits (about 100,000 functions) surface now.
-    if (e instanceof RangeError) throw new LinkError(`the module's JavaScript could not be compiled: ${e.message} (too many functions for one scope?)`);
+    // V8 compiles the factory lazily, here: a limit of its parser or stack surfaces now.
+    if (e instanceof RangeError) throw new LinkError(`the module's JavaScript could not be compiled: ${e.message}`);
     throw e;
   }
   const { functions, stackLowWater, fuelLeft } = compiledInstance;
