@@ -96,6 +96,8 @@ interface ParsedTemplate {
   segments: Segment[];
   /** How often each operand is referenced (the address counts for operand 0). */
   uses: number[];
+  /** The scratch variables (`$m0`…`$m9`) it uses, by name, in ascending order. */
+  scratches: string[];
 }
 
 const parsedTemplates = new Map<string, ParsedTemplate>();
@@ -119,7 +121,9 @@ function parseTemplate(template: string): ParsedTemplate {
     last = re.lastIndex;
   }
   if (last < template.length) segments.push(template.slice(last));
-  parsed = { segments, uses };
+  const scratches: string[] = [];
+  for (let k = 0; k < 10; k++) if (segments.some((seg) => typeof seg === 'object' && 'scratch' in seg && seg.scratch === k)) scratches.push(`m${k}`);
+  parsed = { segments, uses, scratches };
   parsedTemplates.set(template, parsed);
   return parsed;
 }
@@ -754,7 +758,7 @@ export function compileFunction(
         // first (an operand may live in the result's slot); otherwise through a temporary.
         const hiExpr = render(js64.hi, operands, address, LO_MARK);
         if (!mentions(hiExpr, lo)) {
-          out.push(`${lo} = ${loExpr};`, `${hi} = ${hiExpr.split(LO_MARK).join(lo)};`);
+          out.push(`${lo} = ${loExpr};`, `${hi} = ${hiExpr.includes(LO_MARK) ? hiExpr.split(LO_MARK).join(lo) : hiExpr};`);
           return;
         }
         if (!hiExpr.includes(LO_MARK) && !mentions(loExpr, hi)) {
@@ -764,7 +768,7 @@ export function compileFunction(
       }
       const t = temp('t');
       if (js64.pre) {
-        for (let k = 0; k < 10; k++) if (js64.pre.includes(`$m${k}`)) temp(`m${k}`);
+        for (const name of parseTemplate(js64.pre).scratches) temp(name);
         out.push(render(js64.pre, operands, address, t));
       }
       out.push(`${t} = ${loExpr};`, `${hi} = ${render(js64.hi, operands, address, t)};`, `${lo} = ${t};`);
