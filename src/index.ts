@@ -1,7 +1,7 @@
 // heapbase's public API: a drop-in for the standard WebAssembly namespace.
 import { decodeModule } from './binary/decode.js';
 import type { ModuleIR } from './binary/module.js';
-import { compileModule, type ModuleFactory } from './compile/module.js';
+import { compileModule, hasLazyCandidates, lazyCompilation, type ModuleFactory } from './compile/module.js';
 import { Global, Memory, Table } from './runtime/api-objects.js';
 import { CompileError, LinkError, RuntimeError } from './runtime/errors.js';
 import { HostMemory } from './runtime/host-memory.js';
@@ -41,9 +41,24 @@ export class Module {
     const layout = analyzeLayout(ir, this.facts);
     const id = registerModule(this, ir.names.functions);
     const codegen = { stackPointerGlobal: layout.stackPointer?.globalIndex ?? null };
-    const factory = compileModule(ir, this.facts, codegen, moduleSourceUrl(id));
+    const url = moduleSourceUrl(id);
+    // The first instance may compile functions on their first call: new Module stays fast. From
+    // the second instance on, the module is being reused: everything is compiled once, up front,
+    // and shared by all later instances (lazily compiled code is per instance).
+    const lazy = lazyCompilation.enabled && hasLazyCandidates(ir, this.facts);
+    const first = compileModule(ir, this.facts, { ...codegen, lazy }, url);
+    let eager: ModuleFactory | undefined = lazy ? undefined : first;
+    let instances = 0;
+    const compileEager = (): ModuleFactory => {
+      try {
+        return compileModule(ir, this.facts, codegen, url);
+      } catch {
+        return first; // a V8 limit hit only by the whole source: keep compiling lazily
+      }
+    };
+    const factory = (): ModuleFactory => (instances++ === 0 ? first : (eager ??= compileEager()));
     let fueled: ModuleFactory | undefined;
-    const fueledFactory = (): ModuleFactory => (fueled ??= compileModule(ir, this.facts, { ...codegen, fuel: true }, moduleSourceUrl(id)));
+    const fueledFactory = (): ModuleFactory => (fueled ??= compileModule(ir, this.facts, { ...codegen, fuel: true }, url));
     this.compiled = { ir, factory, fueledFactory, layout };
   }
 

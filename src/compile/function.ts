@@ -212,12 +212,19 @@ export function funcName(index: number): string {
   return `f${index}`;
 }
 
+/** The JS parameters of a function of type `type`: an i64 is two (low and high word). */
+export function paramNames(type: FuncType): string[] {
+  return type.params.flatMap((t, i) => valueParts(`l${i}`, t));
+}
+
 /** Module-wide facts the code generator needs besides the IR. */
 export interface CodegenOptions {
   /** The auxiliary stack pointer global, whose writes are checked (stack guard) and tracked (peak). */
   stackPointerGlobal: number | null;
   /** Count instructions against the instance's `fuel` (a separate compilation: no cost when off). */
   fuel?: boolean;
+  /** Compile functions that only other functions call directly on their first call (compile/module.ts). */
+  lazy?: boolean;
 }
 
 /**
@@ -788,7 +795,7 @@ export function compileFunction(
     return offset === 0 ? `(${base} >>> 0)` : `((${base} >>> 0) + ${offset})`;
   }
 
-  const paramNames = type.params.flatMap((t, i) => valueParts(`l${i}`, t));
+  const params = paramNames(type);
   for (let i = type.params.length; i < localTypes.length; i++) {
     for (const part of local(i)) declared.set(part, zeroOf(localTypes[i]));
   }
@@ -798,7 +805,7 @@ export function compileFunction(
   let source = out.join('\n');
   if (source.length > splitting.maxFunctionChars) {
     const variables = [
-      ...paramNames,
+      ...params,
       ...declared.keys(),
       ...chainVars.map((v) => v.split(' ')[0]),
       ...(usesMemoryView ? ['dv'] : []),
@@ -808,5 +815,5 @@ export function compileFunction(
     source = [...split.closures, ...split.body].join('\n');
   }
   const declLine = decls.length ? `let ${decls.join(', ')};\n` : '';
-  return `function ${funcName(funcIndex)}(${paramNames.join(', ')}) {\n${declLine}${source}\n}\n`;
+  return `function ${funcName(funcIndex)}(${params.join(', ')}) {\n${declLine}${source}\n}\n`;
 }

@@ -1,6 +1,13 @@
 // Module → one JavaScript factory, compiled once per Module and called once per Instance.
 // The factory's closure holds the instance state (memory view, tables, globals, imports),
 // so compiled functions reach it without indirection.
+//
+// Functions are compiled lazily, on their first call: a function that only other functions call
+// directly starts as a small wrapper `fN` that calls `iN`, the compiled function, which is made
+// on first use by a direct eval inside the factory (so it shares the closure like the others).
+// Call sites then only ever call the compiled function: V8's feedback stays monomorphic.
+// Functions whose identity can be seen (exported, in tables, named by ref.func, the start
+// function) are compiled with the module, so tables and exports hold the compiled function.
 import type { ModuleIR } from '../binary/module.js';
 import type { ValidationFacts } from '../validate/index.js';
 import * as atomics from '../runtime/atomics.js';
@@ -12,7 +19,7 @@ import type { LinearMemory } from '../runtime/memory.js';
 import * as numeric from '../runtime/numeric.js';
 import type { TableInstance } from '../runtime/table.js';
 import { ConstantPool } from './constants.js';
-import { compileFunction, funcName, GLOBAL_CONSTANTS, type CodegenOptions } from './function.js';
+import { compileFunction, funcName, GLOBAL_CONSTANTS, paramNames, type CodegenOptions } from './function.js';
 import { functionsThatMayGrowMemory } from './memory-growth.js';
 
 /** What an instance hands its compiled code. */
@@ -46,11 +53,59 @@ export type ModuleFactory = (env: InstanceEnv) => CompiledInstance;
 
 const runtimeHelpers: Record<string, unknown> = { ...numeric, ...bulk, ...atomics, trap };
 
+/** The realm's eval, as it was when heapbase loaded. */
+const intrinsicEval = globalThis.eval;
+
+/** Whether new Modules compile functions on first call; tests and the bench turn it off to compile everything up front. */
+export const lazyCompilation = { enabled: true };
+
+/**
+ * Functions nested deeper than this are compiled with the module even if they could wait: V8's
+ * parser fails at about 900 nested loops, and that should be a CompileError from new Module.
+ */
+const LAZY_MAX_DEPTH = 200;
+
+/** Whether function `index` (a defined function) is compiled on its first call. */
+function compiledLazily(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, index: number): boolean {
+  return options.lazy === true && !facts.referenced[index] && index !== m.start && facts.maxDepths[index - m.importedFuncCount] <= LAZY_MAX_DEPTH;
+}
+
+/** Whether any function of the module would be compiled lazily (else lazy and eager code are the same). */
+export function hasLazyCandidates(m: ModuleIR, facts: ValidationFacts): boolean {
+  for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) if (compiledLazily(m, facts, { stackPointerGlobal: null, lazy: true }, i)) return true;
+  return false;
+}
+
+/** The variable holding lazily compiled function `index` once it is compiled. */
+const compiledName = (index: number): string => `i${index}`;
+
+/** A lazily compiled function's wrapper: compiles it on the first call, then calls it. */
+function lazyWrapper(m: ModuleIR, index: number): string {
+  const params = paramNames(m.types[m.funcTypes[index]]).join(', ');
+  const compiled = compiledName(index);
+  return `var ${funcName(index)} = function w${index}(${params}) { return (${compiled} ?? compileLazily(${index}))(${params}); };`;
+}
+
+/** Source for a lazily compiled function, evaluated inside the factory: defines it and stores it in its variable. */
+export function generateFunctionSource(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, index: number, mayGrowMemory: readonly boolean[]): string {
+  const constants = new ConstantPool(); // its names are local to the eval
+  const fn = compileFunction(m, index, constants, options, mayGrowMemory);
+  return [...constants.declarations, fn, `${compiledName(index)} = ${funcName(index)};`].join('\n');
+}
+
 export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions): string {
   const constants = new ConstantPool();
   const functions: string[] = [];
+  const lazy: string[] = [];
   const mayGrowMemory = functionsThatMayGrowMemory(m, facts);
-  for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) functions.push(compileFunction(m, i, constants, options, mayGrowMemory));
+  for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) {
+    if (compiledLazily(m, facts, options, i)) {
+      functions.push(lazyWrapper(m, i));
+      lazy.push(compiledName(i));
+    } else {
+      functions.push(compileFunction(m, i, constants, options, mayGrowMemory));
+    }
+  }
 
   const state: string[] = [
     'const mem0 = env.memory;',
@@ -67,13 +122,17 @@ export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, option
   state.push('const G = env.globals;');
   for (let i = 0; i < Math.min(m.globals.length, GLOBAL_CONSTANTS); i++) state.push(`const g${i} = G[${i}];`);
   for (let i = 0; i < m.importedFuncCount; i++) state.push(`const ${funcName(i)} = env.imports[${i}];`);
+  if (lazy.length > 0) {
+    // A direct eval: the function it defines closes over this scope like the others.
+    state.push(`var ${lazy.join(', ')};`, 'const compileLazily = (index) => eval(functionSource(index));');
+  }
   const all = m.funcTypes.map((_, i) => funcName(i)).join(', ');
 
   return [
-    '"use strict";',
     `const { ${Object.keys(runtimeHelpers).join(', ')} } = rt;`,
     ...constants.declarations,
     'return function instantiate(env) {',
+    '"use strict";',
     ...state,
     ...functions,
     // Listed inside an arrow so every function is a context slot: as registers of instantiate,
@@ -85,12 +144,24 @@ export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, option
 
 export function compileModule(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, sourceUrl: string): ModuleFactory {
   const source = `${generateModuleSource(m, facts, options)}\n//# sourceURL=${sourceUrl}`;
-  let outer: (rt: Record<string, unknown>) => ModuleFactory;
+  let outer: (evalFunction: typeof eval, rt: Record<string, unknown>, functionSource: (index: number) => string) => ModuleFactory;
   try {
-    outer = new Function('rt', source) as typeof outer;
+    // The outer function is sloppy so a parameter can be named `eval`: compileLazily's `eval(...)`
+    // is then still a direct eval, and no code that replaces globalThis.eval later can see it.
+    outer = new Function('eval', 'rt', 'functionSource', source) as typeof outer;
   } catch (e) {
     // V8's parser has limits (nesting depth, function size) that a valid module can exceed.
     throw new CompileError(`the module is valid but its JavaScript could not be compiled: ${(e as Error).message}`);
   }
-  return outer(runtimeHelpers);
+  // Made once per module and kept: every instance evaluates the same text (V8 caches its compilation).
+  const sources: string[] = [];
+  let mayGrowMemory: readonly boolean[] | null = null;
+  const functionSource = (index: number): string => {
+    if (sources[index] === undefined) {
+      mayGrowMemory ??= functionsThatMayGrowMemory(m, facts);
+      sources[index] = `${generateFunctionSource(m, facts, options, index, mayGrowMemory)}\n//# sourceURL=${sourceUrl}`;
+    }
+    return sources[index];
+  };
+  return outer(intrinsicEval, runtimeHelpers, functionSource);
 }

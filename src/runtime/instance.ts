@@ -17,7 +17,8 @@ import { MAX_TABLE_SIZE, TableInstance } from './table.js';
 
 export interface CompiledModule {
   ir: ModuleIR;
-  factory: ModuleFactory;
+  /** The factory for the next instance (see Module: the first may compile functions lazily). */
+  factory(): ModuleFactory;
   /** The same code with fuel counting, compiled on first use. */
   fueledFactory(): ModuleFactory;
   layout: LayoutReport;
@@ -202,7 +203,7 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
   const fuel = options.fuel;
   if (fuel !== undefined && !(Number.isInteger(fuel) && fuel >= 0)) throw new TypeError(`option fuel must be a non-negative integer, got ${String(fuel)}`);
   const env: InstanceEnv = { memory, tables, globals, imports: imported, datas: [], elems: [], stack, fuel: fuel ?? 0 };
-  const factory = fuel === undefined ? compiled.factory : compiled.fueledFactory();
+  const factory = fuel === undefined ? compiled.factory() : compiled.fueledFactory();
   let compiledInstance: ReturnType<typeof factory>;
   try {
     compiledInstance = factory(env);

@@ -20,8 +20,11 @@ export function registerModule(owner: object, functionNames: ReadonlyMap<number,
 
 const frame = /^(\s*at )f(\d+) \(heapbase-wasm-module-(\d+):\d+:\d+\)$/;
 
-/** A piece of a split function (compile/outline.ts): the function's own frame follows it. */
-const piece = /^\s*at o\d+ \(heapbase-wasm-module-\d+:\d+:\d+\)$/;
+/**
+ * A piece of a split function (compile/outline.ts), whose function's own frame follows it, or
+ * the wrapper of a lazily compiled function (compile/module.ts), which the function's frame precedes.
+ */
+const piece = /^\s*at [ow]\d+ \(heapbase-wasm-module-\d+:\d+:\d+\)$/;
 
 // heapbase's own frames (trap helpers, boundary wrappers, DataView builtins) say nothing to a user.
 const srcRoot = new URL('..', import.meta.url).href;

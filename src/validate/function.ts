@@ -36,6 +36,8 @@ export interface BodyFacts {
   callees: number[];
   /** Contains memory.grow or call_indirect (any callee): may grow the memory whatever it calls directly. */
   growsMemoryItself: boolean;
+  /** Deepest nesting of blocks, loops and ifs (the body itself counts 1). */
+  maxDepth: number;
 }
 
 // Kinds of control frames.
@@ -79,6 +81,8 @@ export class FunctionValidator {
   private cHeight = new Int32Array(32);
   private cUnreachable = new Uint8Array(32);
   private csp = 0;
+  /** Deepest control nesting in the current body (the function's own frame counts 1). */
+  private maxCsp = 0;
   /** Scratch space for br_table's pop-and-push-back. */
   private scratch = new Uint8Array(16);
   // The function and instruction being checked, for messages.
@@ -164,6 +168,7 @@ export class FunctionValidator {
     this.cHeight[n] = this.sp;
     this.cUnreachable[n] = 0;
     this.csp = n + 1;
+    if (n >= this.maxCsp) this.maxCsp = n + 1;
     this.pushVals(start);
   }
 
@@ -250,6 +255,7 @@ export class FunctionValidator {
     this.sp = 0;
     this.maxSp = 0;
     this.csp = 0;
+    this.maxCsp = 0;
     this.pushCtrl(FUNC, EMPTY, results);
     let resizeOp: BodyFacts['resizeOp'] = null;
     let resizePos = -1;
@@ -527,6 +533,6 @@ export class FunctionValidator {
       }
     }
     if (reader.pos !== reader.end) this.fail('unexpected instruction after the end of the function', undefined, reader.pos);
-    return { maxHeight: this.maxSp, resizeOp, resizePos, callees, growsMemoryItself };
+    return { maxHeight: this.maxSp, resizeOp, resizePos, callees, growsMemoryItself, maxDepth: this.maxCsp };
   }
 }

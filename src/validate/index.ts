@@ -20,6 +20,10 @@ export interface ValidationFacts {
   directCallees: number[][];
   /** Per defined function: contains memory.grow or call_indirect. */
   growsMemoryItself: boolean[];
+  /** Per defined function: its deepest nesting of blocks, loops and ifs (the body counts 1). */
+  maxDepths: number[];
+  /** 1 for each function index referenced outside function bodies (exports, elements, globals): C.refs. */
+  referenced: Uint8Array;
 }
 
 const MAX_PAGES_64K = 65536;
@@ -167,6 +171,7 @@ export function validateModule(m: ModuleIR): ValidationFacts {
   const maxStackHeights: number[] = new Array(m.bodies.length);
   const directCallees: number[][] = new Array(m.bodies.length);
   const growsMemoryItself: boolean[] = new Array(m.bodies.length);
+  const maxDepths: number[] = new Array(m.bodies.length);
   const memoryResizeUses: MemoryResizeUse[] = [];
   for (let i = 0; i < m.bodies.length; i++) {
     const funcIndex = m.importedFuncCount + i;
@@ -174,7 +179,8 @@ export function validateModule(m: ModuleIR): ValidationFacts {
     maxStackHeights[i] = facts.maxHeight;
     directCallees[i] = facts.callees;
     growsMemoryItself[i] = facts.growsMemoryItself;
+    maxDepths[i] = facts.maxDepth;
     if (facts.resizeOp !== null) memoryResizeUses.push({ op: facts.resizeOp, funcIndex, pos: facts.resizePos });
   }
-  return { memoryResizeUses, writtenGlobals, maxStackHeights, directCallees, growsMemoryItself };
+  return { memoryResizeUses, writtenGlobals, maxStackHeights, directCallees, growsMemoryItself, maxDepths, referenced: refs };
 }
