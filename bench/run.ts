@@ -22,18 +22,7 @@ import { measureInstantiate, type InstantiateFigure } from './instantiate.js';
 import { measureInstanceMemory, type MemoryFigures } from './memory.js';
 import { KERNELS, WASI_PROGRAM, programBytes } from './programs.js';
 import { cleanupWasiOutputs } from './wasi-run.js';
-import { lazyCompilation } from '../src/compile/module.js';
-
-/** Runs `f` with lazy compilation off: new Module compiles every function. */
-function upFront<T>(f: () => T): T {
-  const saved = lazyCompilation.enabled;
-  lazyCompilation.enabled = false;
-  try {
-    return f();
-  } finally {
-    lazyCompilation.enabled = saved;
-  }
-}
+import { withLazyCompilation } from '../src/compile/module.js';
 
 interface Args {
   json: boolean;
@@ -120,7 +109,7 @@ if (!args.programsOnly) {
     measureCompile(`${WASI_PROGRAM.name}.wasm (wasi-libc)`, wasiBytes, reps),
     measureCompile('synthetic', synth.bytes, reps, synth.functions),
     // The same with every function compiled by new Module (what a second instance triggers).
-    upFront(() => measureCompile('synthetic, all up front', synth.bytes, reps, synth.functions)),
+    withLazyCompilation(false, () => measureCompile('synthetic, all up front', synth.bytes, reps, synth.functions)),
   ];
   synthetic = { ...checkSynthetic(synth.bytes, synth.calls), bytes: synth.bytes.length, functions: synth.functions };
   for (const m of synthetic.mismatches) mismatches.push({ engine: 'heapbase', text: m });

@@ -57,6 +57,7 @@ export class Module {
       }
     };
     const factory = (): ModuleFactory => (instances++ === 0 ? first : (eager ??= compileEager()));
+    // Instances with a fuel budget share one up-front compilation with fuel counting.
     let fueled: ModuleFactory | undefined;
     const fueledFactory = (): ModuleFactory => (fueled ??= compileModule(ir, this.facts, { ...codegen, fuel: true }, url));
     this.compiled = { ir, factory, fueledFactory, layout };

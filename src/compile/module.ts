@@ -59,6 +59,17 @@ const intrinsicEval = globalThis.eval;
 /** Whether new Modules compile functions on first call; tests and the bench turn it off to compile everything up front. */
 export const lazyCompilation = { enabled: true };
 
+/** Runs `f` with lazy compilation on or off for the Modules it creates. */
+export function withLazyCompilation<T>(enabled: boolean, f: () => T): T {
+  const saved = lazyCompilation.enabled;
+  lazyCompilation.enabled = enabled;
+  try {
+    return f();
+  } finally {
+    lazyCompilation.enabled = saved;
+  }
+}
+
 /**
  * Functions nested deeper than this are compiled with the module even if they could wait: V8's
  * parser fails at about 900 nested loops, and that should be a CompileError from new Module.
