@@ -2,12 +2,12 @@
 // The factory's closure holds the instance state (memory view, tables, globals, imports),
 // so compiled functions reach it without indirection.
 //
-// Functions are compiled lazily, on their first call: a function that only other functions call
-// directly starts as a small wrapper `fN` that calls `iN`, the compiled function, which is made
-// on first use by a direct eval inside the factory (so it shares the closure like the others).
-// Call sites then only ever call the compiled function: V8's feedback stays monomorphic.
-// Functions whose identity can be seen (exported, in tables, named by ref.func, the start
-// function) are compiled with the module, so tables and exports hold the compiled function.
+// With `lazy` (a Module's first instance, see Module in index.ts) a function that only other
+// functions call directly is compiled on its first call: it starts as a small wrapper `fN` that
+// calls `iN`, the compiled function, made on first use by a direct eval inside the factory (so it
+// shares the closure like the others). Call sites only ever call the compiled function: V8's
+// feedback stays monomorphic. Functions whose identity can be seen (exported, in tables, named by
+// ref.func, the start function) are compiled with the module, so tables and exports hold them.
 import type { ModuleIR } from '../binary/module.js';
 import type { ValidationFacts } from '../validate/index.js';
 import * as atomics from '../runtime/atomics.js';
