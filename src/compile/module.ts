@@ -21,6 +21,7 @@ import type { TableInstance } from '../runtime/table.js';
 import { ConstantPool } from './constants.js';
 import { compileFunction, funcName, GLOBAL_CONSTANTS, paramNames, type CodegenOptions } from './function.js';
 import { functionsThatMayGrowMemory } from './memory-growth.js';
+import { reentrancy } from './reentrancy.js';
 
 /** What an instance hands its compiled code. */
 export interface InstanceEnv {
@@ -98,9 +99,12 @@ function lazyWrapper(m: ModuleIR, index: number): string {
 }
 
 /** Source for a lazily compiled function, evaluated inside the factory: defines it and stores it in its variable. */
-export function generateFunctionSource(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, index: number, mayGrowMemory: readonly boolean[]): string {
+export function generateFunctionSource(
+  m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, index: number,
+  mayGrowMemory: readonly boolean[], mayReenter: (index: number) => boolean,
+): string {
   const constants = new ConstantPool(); // its names are local to the eval
-  const fn = compileFunction(m, index, constants, options, mayGrowMemory);
+  const fn = compileFunction(m, index, constants, options, mayGrowMemory, mayReenter);
   return [...constants.declarations, fn, `${compiledName(index)} = ${funcName(index)};`].join('\n');
 }
 
@@ -109,12 +113,13 @@ export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, option
   const functions: string[] = [];
   const lazy: string[] = [];
   const mayGrowMemory = functionsThatMayGrowMemory(m, facts);
+  const mayReenter = reentrancy(m, facts, mayGrowMemory);
   for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) {
     if (compiledLazily(m, facts, options, i)) {
       functions.push(lazyWrapper(m, i));
       lazy.push(compiledName(i));
     } else {
-      functions.push(compileFunction(m, i, constants, options, mayGrowMemory));
+      functions.push(compileFunction(m, i, constants, options, mayGrowMemory, mayReenter));
     }
   }
 
@@ -166,11 +171,14 @@ export function compileModule(m: ModuleIR, facts: ValidationFacts, options: Code
   }
   // Made once per module and kept: every instance evaluates the same text (V8 caches its compilation).
   const sources: string[] = [];
-  let mayGrowMemory: readonly boolean[] | null = null;
+  let callFacts: { mayGrowMemory: readonly boolean[]; mayReenter: (index: number) => boolean } | null = null;
   const functionSource = (index: number): string => {
     if (sources[index] === undefined) {
-      mayGrowMemory ??= functionsThatMayGrowMemory(m, facts);
-      sources[index] = `${generateFunctionSource(m, facts, options, index, mayGrowMemory)}\n//# sourceURL=${sourceUrl}`;
+      if (callFacts === null) {
+        const mayGrowMemory = functionsThatMayGrowMemory(m, facts);
+        callFacts = { mayGrowMemory, mayReenter: reentrancy(m, facts, mayGrowMemory) };
+      }
+      sources[index] = `${generateFunctionSource(m, facts, options, index, callFacts.mayGrowMemory, callFacts.mayReenter)}\n//# sourceURL=${sourceUrl}`;
     }
     return sources[index];
   };

@@ -64,9 +64,12 @@ test('the large functions are split at the default threshold', () => {
   assert.equal(splitting.maxFunctionChars, 40_000);
   const ir = decodeModule(bytes);
   const source = generateModuleSource(ir, validateModule(ir), { stackPointerGlobal: null });
+  // Neither calls anything, so neither can be re-entered: their variables and pieces live in a
+  // scope made once per instance, and the function itself starts by resetting them.
   for (const f of ['f0', 'f1']) {
-    const body = source.slice(source.indexOf(`function ${f}(`));
-    assert.match(body, /^function f\d+\([^)]*\) \{\nlet [^\n]*\nfunction o0\(\) \{/, `${f} starts with its closures`);
+    const body = source.slice(source.indexOf(`var ${f} = `));
+    assert.match(body, /^var f\d+ = \(\(\) => \{\nlet [^\n]*\nfunction o0\(\) \{/, `${f} starts with its closures`);
+    assert.match(body, /\nreturn function f\d+\(a0[^)]*\) \{\nl0 = a0;\n/, `${f} sets its parameters on entry`);
   }
 });
 
@@ -135,16 +138,65 @@ test('a trap inside a moved piece reports the Wasm function, not the piece', () 
   try {
     const module = new Module(trapBytes);
     // $inner is compiled on its first call: its own source holds the pieces.
-    const innerSource = generateFunctionSource(module.ir, module.facts, { stackPointerGlobal: null }, 0, functionsThatMayGrowMemory(module.ir, module.facts));
+    const innerSource = generateFunctionSource(module.ir, module.facts, { stackPointerGlobal: null }, 0, functionsThatMayGrowMemory(module.ir, module.facts), () => true);
     assert.match(innerSource, /function o0\(\)/, 'split');
     const outer = new Instance(module).exports.outer as (n: number) => number;
-    assert.equal(outer(3), outer(3));
+    const expected = (nativeExports(new Uint8Array(trapBytes)).outer as (n: number) => number)(3);
+    assert.equal(outer(3), expected);
+    assert.equal(outer(3), expected);
     assert.throws(() => outer(5), (e: Error) => {
       assert.equal(e.message, 'unreachable');
       const frames = e.stack!.split('\n').slice(1, 3).map((l) => l.trim());
       assert.deepEqual(frames, ['at inner (wasm function 0)', 'at $1 (wasm function 1)']);
       return true;
     });
+    // $inner keeps its variables in the instance: a call after the trap starts afresh.
+    assert.equal(outer(3), expected, 'after a trap');
+  } finally {
+    splitting.maxFunctionChars = saved;
+  }
+});
+
+test('a split function that may be re-entered keeps its variables per call', () => {
+  // $rec calls itself; $host calls an import, through which the host may call an export that
+  // calls $host again; $plain calls neither and may keep its variables in the instance.
+  const body = (extra: string): string => `(local $i i32) (local $x i32) (local $y i64)
+    (local.set $x (local.get 0))
+    ${statements(10, 9)}
+    ${extra}
+    (local.get $x)`;
+  const reentryWat = `(module
+    (import "env" "cb" (func $cb (param i32) (result i32)))
+    (func $rec (param i32) (result i32) ${body('(if (i32.gt_s (local.get 0) (i32.const 0)) (then (local.set $x (i32.add (local.get $x) (call $rec (i32.sub (local.get 0) (i32.const 1)))))))')})
+    (func $host (export "host") (param i32) (result i32) ${body('(local.set $x (i32.xor (local.get $x) (call $cb (local.get 0))))')})
+    (func $plain (param i32) (result i32) ${body('')})
+    (func (export "run") (param i32) (result i32) (i32.add (call $rec (local.get 0)) (call $plain (local.get 0)))))`;
+  const reentryBytes = new Uint8Array(wabt.parseWat('reentry.wat', reentryWat).toBinary({}).buffer);
+  const saved = splitting.maxFunctionChars;
+  splitting.maxFunctionChars = 200;
+  try {
+    const ir = decodeModule(reentryBytes);
+    const source = generateModuleSource(ir, validateModule(ir), { stackPointerGlobal: null });
+    assert.match(source, /^function f1\(/m, '$rec: per call');
+    assert.match(source, /^function f2\(/m, '$host: per call');
+    assert.match(source, /^var f3 = \(\(\) => \{/m, '$plain: once per instance');
+    // The host callback re-enters $host through its export, two levels deep.
+    let depth = 0;
+    const run = (imports: (exports: () => Record<string, unknown>) => object, engine: 'ours' | 'v8'): number[] => {
+      let exports: Record<string, unknown> = {};
+      const instance = engine === 'ours'
+        ? new Instance(new Module(reentryBytes), imports(() => exports) as never).exports
+        : nativeExports(reentryBytes, imports(() => exports));
+      exports = instance;
+      return [0, 1, 4, 7].flatMap((n) => [(instance.run as (n: number) => number)(n), (instance.host as (n: number) => number)(n)]);
+    };
+    const imports = (exports: () => Record<string, unknown>): object => ({
+      env: { cb: (n: number): number => (depth++ < 2 ? (exports().host as (n: number) => number)(n + 1) : 0) },
+    });
+    depth = 0;
+    const ours = run(imports, 'ours');
+    depth = 0;
+    assert.deepEqual(ours, run(imports, 'v8'));
   } finally {
     splitting.maxFunctionChars = saved;
   }
