@@ -229,7 +229,8 @@ export interface CodegenOptions {
 
 /**
  * The JavaScript function for Wasm function `funcIndex`. `mayGrowMemory` (per function index, see
- * memory-growth.ts) tells which calls may replace the memory's view.
+ * memory-growth.ts) tells which calls may replace the memory's view; `mayReenter` (reentrancy.ts)
+ * whether a split function must keep its variables per call.
  */
 export function compileFunction(
   m: ModuleIR,
@@ -237,7 +238,7 @@ export function compileFunction(
   constants: ConstantPool,
   options: CodegenOptions,
   mayGrowMemory: readonly boolean[],
-  mayReenter: (index: number) => boolean = () => true,
+  mayReenter: (index: number) => boolean,
 ): string {
   const type = m.types[m.funcTypes[funcIndex]];
   const body = m.bodies[funcIndex - m.importedFuncCount];
@@ -830,8 +831,8 @@ export function compileFunction(
 function instanceScopedFunction(index: number, type: FuncType, decls: readonly string[], split: { closures: string[]; body: string[] }): string {
   const params = paramNames(type);
   const args = params.map((_, k) => `a${k}`);
-  const paramInits = type.params.flatMap((t) => valueParts('', t).map(() => zeroOf(t)));
-  const declared = [...params.map((p, k) => `${p} = ${paramInits[k]}`), ...decls];
+  const paramDecls = type.params.flatMap((t, i) => valueParts(`l${i}`, t).map((p) => `${p} = ${zeroOf(t)}`));
+  const declared = [...paramDecls, ...decls];
   const entry = [...params.map((p, k) => `${p} = ${args[k]};`), ...decls.map((d) => `${d};`)];
   const name = funcName(index);
   return [

@@ -84,8 +84,20 @@ function compiledLazily(m: ModuleIR, facts: ValidationFacts, options: CodegenOpt
 
 /** Whether any function of the module would be compiled lazily (else lazy and eager code are the same). */
 export function hasLazyCandidates(m: ModuleIR, facts: ValidationFacts): boolean {
-  for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) if (compiledLazily(m, facts, { stackPointerGlobal: null, lazy: true }, i)) return true;
+  const lazy: CodegenOptions = { stackPointerGlobal: null, lazy: true };
+  for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) if (compiledLazily(m, facts, lazy, i)) return true;
   return false;
+}
+
+/** What the code generator needs to know about calls, from the whole module's call graph. */
+interface CallFacts {
+  mayGrowMemory: readonly boolean[];
+  mayReenter: (index: number) => boolean;
+}
+
+function callFactsOf(m: ModuleIR, facts: ValidationFacts): CallFacts {
+  const mayGrowMemory = functionsThatMayGrowMemory(m, facts);
+  return { mayGrowMemory, mayReenter: reentrancy(m, facts, mayGrowMemory) };
 }
 
 /** The variable holding lazily compiled function `index` once it is compiled. */
@@ -108,12 +120,11 @@ export function generateFunctionSource(
   return [...constants.declarations, fn, `${compiledName(index)} = ${funcName(index)};`].join('\n');
 }
 
-export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions): string {
+export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, calls = callFactsOf(m, facts)): string {
   const constants = new ConstantPool();
   const functions: string[] = [];
   const lazy: string[] = [];
-  const mayGrowMemory = functionsThatMayGrowMemory(m, facts);
-  const mayReenter = reentrancy(m, facts, mayGrowMemory);
+  const { mayGrowMemory, mayReenter } = calls;
   for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) {
     if (compiledLazily(m, facts, options, i)) {
       functions.push(lazyWrapper(m, i));
@@ -159,7 +170,8 @@ export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, option
 }
 
 export function compileModule(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, sourceUrl: string): ModuleFactory {
-  const source = `${generateModuleSource(m, facts, options)}\n//# sourceURL=${sourceUrl}`;
+  const calls = callFactsOf(m, facts);
+  const source = `${generateModuleSource(m, facts, options, calls)}\n//# sourceURL=${sourceUrl}`;
   let outer: (evalFunction: typeof eval, rt: Record<string, unknown>, functionSource: (index: number) => string) => ModuleFactory;
   try {
     // The outer function is sloppy so a parameter can be named `eval`: compileLazily's `eval(...)`
@@ -171,14 +183,9 @@ export function compileModule(m: ModuleIR, facts: ValidationFacts, options: Code
   }
   // Made once per module and kept: every instance evaluates the same text (V8 caches its compilation).
   const sources: string[] = [];
-  let callFacts: { mayGrowMemory: readonly boolean[]; mayReenter: (index: number) => boolean } | null = null;
   const functionSource = (index: number): string => {
     if (sources[index] === undefined) {
-      if (callFacts === null) {
-        const mayGrowMemory = functionsThatMayGrowMemory(m, facts);
-        callFacts = { mayGrowMemory, mayReenter: reentrancy(m, facts, mayGrowMemory) };
-      }
-      sources[index] = `${generateFunctionSource(m, facts, options, index, callFacts.mayGrowMemory, callFacts.mayReenter)}\n//# sourceURL=${sourceUrl}`;
+      sources[index] = `${generateFunctionSource(m, facts, options, index, calls.mayGrowMemory, calls.mayReenter)}\n//# sourceURL=${sourceUrl}`;
     }
     return sources[index];
   };

@@ -32,7 +32,7 @@ function reaches(f: number, callees: (f: number) => readonly number[]): boolean 
     if (g === f) return true;
     if (seen.has(g)) continue;
     seen.add(g);
-    work.push(...callees(g));
+    for (const h of callees(g)) work.push(h); // not push(...): a body may make 100,000 calls
   }
   return false;
 }
