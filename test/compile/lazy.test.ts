@@ -19,15 +19,19 @@ function factorySource(bytes: Uint8Array, lazy: boolean): string {
   return generateModuleSource(module.ir, module.facts, { stackPointerGlobal: null, lazy });
 }
 
+/** 28 bytes of code that do nothing: bodies under 24 bytes are compiled with the module. */
+const pad = '(drop (i32.const 1234567)) '.repeat(4);
+
 const mixed = wasm(`(module
   (type $ii (func (param i32) (result i32)))
   (table 1 funcref) (elem (i32.const 0) $viaTable)
   (global $started (mut i32) (i32.const 0))
-  (func $helper (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
-  (func $viaTable (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
-  (func $unused (result i32) (i32.const 7))
-  (func $start (global.set $started (i32.const 100)))
-  (func $named (result funcref) (ref.func $viaTable))
+  (func $helper (param i32) (result i32) ${pad} (i32.mul (local.get 0) (i32.const 3)))
+  (func $viaTable (param i32) (result i32) ${pad} (i32.add (local.get 0) (i32.const 1)))
+  (func $unused (result i32) ${pad} (i32.const 7))
+  (func $start ${pad} (global.set $started (i32.const 100)))
+  (func $named (result funcref) ${pad} (ref.func $viaTable))
+  (func $tiny (param i32) (result i32) (i32.add (local.get 0) (call $helper (local.get 0))))
   (func (export "run") (param i32) (result i32)
     (i32.add (i32.add (call $helper (local.get 0)) (call_indirect (type $ii) (local.get 0) (i32.const 0)))
       (global.get $started)))
@@ -35,9 +39,9 @@ const mixed = wasm(`(module
 
 test('functions only called directly wait for their first call; exported, table and start functions do not', () => {
   const source = factorySource(mixed, true);
-  // 0 $helper, 1 $viaTable, 2 $unused, 3 $start, 4 $named, 5 run
+  // 0 $helper, 1 $viaTable, 2 $unused, 3 $start, 4 $named, 5 $tiny (a body of 9 bytes), 6 run
   for (const lazy of [0, 2, 4]) assert.match(source, new RegExp(`var f${lazy} = function w${lazy}\\(`), `function ${lazy} waits`);
-  for (const eager of [1, 3, 5]) assert.match(source, new RegExp(`^function f${eager}\\(`, 'm'), `function ${eager} is compiled with the module`);
+  for (const eager of [1, 3, 5, 6]) assert.match(source, new RegExp(`^function f${eager}\\(`, 'm'), `function ${eager} is compiled with the module`);
   assert.doesNotMatch(factorySource(mixed, false), /function w\d+\(/, 'without laziness every function is compiled up front');
 
   const run = new Instance(new Module(mixed)).exports.run as (n: number) => number;
@@ -50,7 +54,7 @@ test('functions only called directly wait for their first call; exported, table 
 test('the first instance compiles lazily, later ones share code compiled up front; each has its own state', () => {
   const bytes = wasm(`(module
     (global $count (mut i32) (i32.const 0))
-    (func $bump (param i32) (result i32) (global.set $count (i32.add (global.get $count) (local.get 0))) (global.get $count))
+    (func $bump (param i32) (result i32) ${pad} (global.set $count (i32.add (global.get $count) (local.get 0))) (global.get $count))
     (func (export "bump") (param i32) (result i32) (call $bump (local.get 0))))`);
   const module = new Module(bytes);
   const a = new Instance(module).exports.bump as (n: number) => number;
@@ -64,8 +68,8 @@ test('the first instance compiles lazily, later ones share code compiled up fron
 
 test('a trap in a lazily compiled function names it in the stack, and its wrapper leaves no frame', () => {
   const bytes = wasm(`(module
-    (func $boom (param i32) (result i32) (if (i32.eq (local.get 0) (i32.const 3)) (then unreachable)) (local.get 0))
-    (func $middle (param i32) (result i32) (call $boom (local.get 0)))
+    (func $boom (param i32) (result i32) ${pad} (if (i32.eq (local.get 0) (i32.const 3)) (then unreachable)) (local.get 0))
+    (func $middle (param i32) (result i32) ${pad} (call $boom (local.get 0)))
     (func (export "run") (param i32) (result i32) (call $middle (local.get 0))))`);
   const run = new Instance(new Module(bytes)).exports.run as (n: number) => number;
   assert.equal(run(1), 1);
@@ -83,7 +87,7 @@ test('a deeply nested function is compiled with the module, where a parser limit
   const depth = 250;
   // built by hand: wabt's parser runs out of stack on deep nesting
   const deep = [0, ...Array<number[]>(depth).fill([0x02, 0x40]).flat(), ...Array<number>(depth).fill(0x0b), 0x41, 9, 0x0b];
-  const shallow = [0, 0x41, 1, 0x0b];
+  const shallow = [0, ...Array<number[]>(4).fill([0x41, 0x87, 0xad, 0xcb, 0x00, 0x1a]).flat(), 0x41, 1, 0x0b]; // 4 × (i32.const, drop) pad it to 27 bytes
   const run = [0, 0x10, 0, 0x10, 1, 0x6a, 0x0b]; // call 0, call 1, i32.add
   const bodies = [deep, shallow, run].map((b) => [...uleb(b.length), ...b]).flat();
   const bytes = new Uint8Array([
