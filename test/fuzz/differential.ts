@@ -15,7 +15,8 @@
 //   (binaryen's --denan; the own generator only moves NaN bits where the spec fixes them),
 //   unless the caller asks for NaN-tolerant memory comparison (`nanTolerantMemory`), where a
 //   differing byte is forgiven when it lies inside a 4- or 8-byte window that is a NaN on both
-//   sides. Memories over 256 MiB (a module may grow to 4 GiB) are compared in samples: the first
+//   sides. There, a logged value that differs while the memories differ only in NaN bits ends
+//   the comparison of that module (binaryen's modules log a hash of their memory). Memories over 256 MiB (a module may grow to 4 GiB) are compared in samples: the first
 //   and last 16 MiB and 1,024 pages between, as reading every page of 4 GiB takes seconds.
 // - Traps are compared by kind: heapbase's `RuntimeError.kind` must be one of the kinds V8's
 //   message can mean (V8 words some traps differently and merges a few).
@@ -445,6 +446,16 @@ function compareSnapshots(v: Snapshot, h: Snapshot, nanTolerant: boolean): Omit<
   return null;
 }
 
+/**
+ * Whether the memories differ, but only inside NaNs. Their bits are the engine's choice (sign and
+ * payload of a canonical or arithmetic NaN), so anything the module computes from those bytes
+ * (binaryen's hashMemory, logged) may then differ too.
+ */
+function onlyNaNBitsDiffer(v: Snapshot, h: Snapshot): boolean {
+  if (!v.memory || !h.memory || v.memory.length !== h.memory.length) return false;
+  return memoryDifference(v.memory, h.memory, false) >= 0 && memoryDifference(v.memory, h.memory, true) < 0;
+}
+
 function logEntry(side: Side, entry: string | { threw: unknown } | undefined): { key: string } {
   if (entry === undefined) return { key: '(none)' };
   if (typeof entry === 'string') return { key: entry };
@@ -578,7 +589,19 @@ export function runDifferential(bytes: Uint8Array, seed: number, options: Differ
   }
   const shapes = sides.map((s) => exportShape(s, compareNames));
   if (shapes[0] !== shapes[1]) return diverge('instantiate', { what: 'exports object', v8: shapes[0], heapbase: shapes[1] });
-  const afterStart = compareLogs(V, H) ?? compareSnapshots(snapshot(V, names, compareNames), snapshot(H, names, compareNames), options.nanTolerantMemory ?? false);
+  const nanTolerant = options.nanTolerantMemory ?? false;
+  /** Logs, then globals, tables and memory: a difference, null, or 'stop' when NaN bits make the rest undecidable. */
+  const compareState = (step: string): Omit<Divergence, 'step'> | null | 'stop' => {
+    const logs = compareLogs(V, H);
+    const snaps = [snapshot(V, names, compareNames), snapshot(H, names, compareNames)];
+    if (logs && nanTolerant && onlyNaNBitsDiffer(snaps[0], snaps[1])) {
+      result.note = `stopped at ${step}: the memories differ only in NaN bits, and a logged value differs (${logs.what})`;
+      return 'stop';
+    }
+    return logs ?? compareSnapshots(snaps[0], snaps[1], nanTolerant);
+  };
+  const afterStart = compareState('instantiate');
+  if (afterStart === 'stop') return result;
   if (afterStart) return diverge('instantiate', afterStart);
 
   // Call every exported function.
@@ -605,7 +628,8 @@ export function runDifferential(bytes: Uint8Array, seed: number, options: Differ
       result.note = `stopped after call stack exhaustion in ${step}`;
       return 'stop';
     }
-    const d = compareLogs(V, H) ?? compareSnapshots(snapshot(V, names, compareNames), snapshot(H, names, compareNames), options.nanTolerantMemory ?? false);
+    const d = compareState(step);
+    if (d === 'stop') return 'stop';
     return d ? diverge(step, d) : null;
   };
   for (const e of funcExports) {
