@@ -52,8 +52,10 @@ export class Module {
     const compileEager = (): ModuleFactory => {
       try {
         return compileModule(ir, this.facts, codegen, url);
-      } catch {
-        return first; // a V8 limit hit only by the whole source: keep compiling lazily
+      } catch (e) {
+        // a V8 parser limit hit only by the whole source: keep compiling lazily
+        if (e instanceof CompileError) return first;
+        throw e;
       }
     };
     const factory = (): ModuleFactory => (instances++ === 0 ? first : (eager ??= compileEager()));
