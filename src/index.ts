@@ -2,7 +2,7 @@
 import { decodeModule } from './binary/decode.js';
 import type { ModuleIR } from './binary/module.js';
 import { compileModule, hasLazyCandidates, lazyCompilation, type ModuleFactory } from './compile/module.js';
-import { Global, Memory, Table } from './runtime/api-objects.js';
+import { Global, Memory, Table, webIdlInterface } from './runtime/api-objects.js';
 import { CompileError, LinkError, RuntimeError } from './runtime/errors.js';
 import { HostMemory } from './runtime/host-memory.js';
 import { moduleSourceUrl, registerModule } from './runtime/stack-trace.js';
@@ -70,16 +70,25 @@ export class Module {
   }
 
   static exports(module: Module): { name: string; kind: string }[] {
+    checkModule(module, 'WebAssembly.Module.exports');
     return module.ir.exports.map((e) => ({ name: e.name, kind: e.kind === 'func' ? 'function' : e.kind }));
   }
 
   static imports(module: Module): { module: string; name: string; kind: string }[] {
+    checkModule(module, 'WebAssembly.Module.imports');
     return module.ir.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind === 'func' ? 'function' : i.kind }));
   }
 
   static customSections(module: Module, name: string): ArrayBuffer[] {
-    return module.ir.customs.filter((c) => c.name === name).map((c) => c.bytes.slice().buffer);
+    checkModule(module, 'WebAssembly.Module.customSections');
+    if (arguments.length < 2) throw new TypeError('WebAssembly.Module.customSections: the section name is required');
+    const wanted = String(name);
+    return module.ir.customs.filter((c) => c.name === wanted).map((c) => c.bytes.slice().buffer);
   }
+}
+
+function checkModule(module: unknown, what: string): asserts module is Module {
+  if (!(module instanceof Module) || !(module.compiled as unknown)) throw new TypeError(`${what}: the argument must be a WebAssembly.Module`);
 }
 
 export interface InstanceStats {
@@ -90,17 +99,20 @@ export interface InstanceStats {
 }
 
 export class Instance {
-  readonly exports: Record<string, unknown>;
+  readonly #exports: Record<string, unknown>;
   /** Host access to the instance's linear memory (null without one). */
   readonly memory: HostMemory | null;
   readonly stats: InstanceStats;
   readonly #state: InstanceState;
 
   constructor(module: Module, importObject?: ImportObject, options?: InstanceOptions) {
-    if (!(module instanceof Module)) throw new TypeError('WebAssembly.Instance: the first argument must be a heapbase Module');
+    checkModule(module, 'WebAssembly.Instance');
+    if (importObject !== undefined && (typeof importObject !== 'object' || importObject === null) && typeof importObject !== 'function') {
+      throw new TypeError('WebAssembly.Instance: the import object must be an object');
+    }
     const state: InstanceState = instantiateModule(module.compiled, importObject, options);
     this.#state = state;
-    this.exports = state.exports;
+    this.#exports = state.exports;
     this.memory = state.memory ? new HostMemory(state.memory) : null;
     const stackTop = module.compiled.layout.stackPointer?.initial ?? 0;
     this.stats = {
@@ -111,6 +123,11 @@ export class Instance {
         return state.fuelConsumed();
       },
     };
+  }
+
+  get exports(): Record<string, unknown> {
+    if (!(#exports in this)) throw new TypeError('WebAssembly.Instance.prototype.exports called on an object that is not an Instance');
+    return this.#exports;
   }
 
   /** The memory layout, with the allocation made for this instance. */
@@ -130,7 +147,9 @@ export function validate(bytes: Bytes): boolean {
 }
 
 export async function compile(bytes: Bytes): Promise<Module> {
-  return new Module(bytes);
+  const copy = copyBytes(bytes);
+  await null; // the JS API compiles asynchronously: nothing after this runs in the caller's turn
+  return new Module(copy);
 }
 
 export interface InstantiatedSource { module: Module; instance: Instance }
@@ -138,12 +157,32 @@ export interface InstantiatedSource { module: Module; instance: Instance }
 export async function instantiate(source: Bytes, importObject?: ImportObject, options?: InstanceOptions): Promise<InstantiatedSource>;
 export async function instantiate(source: Module, importObject?: ImportObject, options?: InstanceOptions): Promise<Instance>;
 export async function instantiate(source: Bytes | Module, importObject?: ImportObject, options?: InstanceOptions): Promise<InstantiatedSource | Instance> {
-  if (source instanceof Module) return new Instance(source, importObject, options);
-  const module = new Module(source);
+  if (importObject !== undefined && (typeof importObject !== 'object' || importObject === null) && typeof importObject !== 'function') {
+    throw new TypeError('WebAssembly.instantiate: the import object must be an object');
+  }
+  if (source instanceof Module) {
+    await null; // imports are read asynchronously, as the JS API specifies
+    return new Instance(source, importObject, options);
+  }
+  const module = await compile(source);
   return { module, instance: new Instance(module, importObject, options) };
 }
 
-/** The standard namespace, for code written against `WebAssembly`. */
-export const WebAssembly = {
-  Module, Instance, Memory, Table, Global, CompileError, LinkError, RuntimeError, validate, compile, instantiate,
+webIdlInterface(Module, 'WebAssembly.Module', { exports: 1, imports: 1, customSections: 2 });
+webIdlInterface(Instance, 'WebAssembly.Instance', {});
+Object.defineProperty(Module, 'length', { value: 1 });
+// The heapbase extras on Instance are not part of the WebIDL interface: keep them non-enumerable.
+for (const key of ['layout'] as const) Object.defineProperty(Instance.prototype, key, { enumerable: false });
+
+/** The standard namespace, for code written against `WebAssembly`: its members are writable,
+ * configurable and not enumerable, and it is tagged `WebAssembly`, as a WebIDL namespace. */
+export const WebAssembly = {} as {
+  Module: typeof Module; Instance: typeof Instance; Memory: typeof Memory; Table: typeof Table; Global: typeof Global;
+  CompileError: typeof CompileError; LinkError: typeof LinkError; RuntimeError: typeof RuntimeError;
+  validate: typeof validate; compile: typeof compile; instantiate: typeof instantiate;
 };
+for (const [key, value] of Object.entries({ Module, Instance, Memory, Table, Global, CompileError, LinkError, RuntimeError, validate, compile, instantiate })) {
+  Object.defineProperty(WebAssembly, key, { value, writable: true, configurable: true, enumerable: false });
+}
+Object.defineProperty(instantiate, 'length', { value: 1 });
+Object.defineProperty(WebAssembly, Symbol.toStringTag, { value: 'WebAssembly', configurable: true });

@@ -86,10 +86,11 @@ export function isExportedFunction(v: unknown): v is ExportedFunction {
 /** ToWebAssemblyValue of the JS API. */
 export function toWasm(v: unknown, t: ValType): unknown {
   switch (t) {
-    case 'i32': return Number(v) | 0;
+    // unary + is ECMAScript's ToNumber: a BigInt or Symbol throws TypeError (Number() would convert a BigInt)
+    case 'i32': return +(v as number) | 0;
     case 'i64': return BigInt.asIntN(64, toBigInt(v));
-    case 'f32': return Math.fround(Number(v));
-    case 'f64': return Number(v);
+    case 'f32': return Math.fround(+(v as number));
+    case 'f64': return +(v as number);
     case 'externref': return v;
     case 'funcref':
       if (v === null) return null;
