@@ -160,10 +160,8 @@ export async function instantiate(source: Bytes | Module, importObject?: ImportO
   if (importObject !== undefined && (typeof importObject !== 'object' || importObject === null) && typeof importObject !== 'function') {
     throw new TypeError('WebAssembly.instantiate: the import object must be an object');
   }
-  if (source instanceof Module) {
-    await null; // imports are read asynchronously, as the JS API specifies
-    return new Instance(source, importObject, options);
-  }
+  // from a Module the imports are read at once (as V8 does); from bytes after compiling
+  if (source instanceof Module) return new Instance(source, importObject, options);
   const module = await compile(source);
   return { module, instance: new Instance(module, importObject, options) };
 }
@@ -182,7 +180,8 @@ export const WebAssembly = {} as {
   validate: typeof validate; compile: typeof compile; instantiate: typeof instantiate;
 };
 for (const [key, value] of Object.entries({ Module, Instance, Memory, Table, Global, CompileError, LinkError, RuntimeError, validate, compile, instantiate })) {
-  Object.defineProperty(WebAssembly, key, { value, writable: true, configurable: true, enumerable: false });
+  // WebIDL: a namespace's operations are enumerable, its interface objects are not
+  Object.defineProperty(WebAssembly, key, { value, writable: true, configurable: true, enumerable: typeof value === 'function' && !/^[A-Z]/.test(key) });
 }
 Object.defineProperty(instantiate, 'length', { value: 1 });
 Object.defineProperty(WebAssembly, Symbol.toStringTag, { value: 'WebAssembly', configurable: true });

@@ -218,13 +218,13 @@ function globalStorage(o: unknown, what: string): GlobalCell {
 export function webIdlInterface(cls: Function, tag: string, lengths: Record<string, number>): void {
   for (const target of [cls.prototype as object, cls]) {
     for (const key of Object.getOwnPropertyNames(target)) {
-      if (['constructor', 'prototype', 'length', 'name', 'of'].includes(key)) continue;
+      if (key === 'constructor' || key === 'of' || (target === cls && ['prototype', 'length', 'name'].includes(key))) continue;
       const d = Object.getOwnPropertyDescriptor(target, key)!;
       if (key in lengths && typeof d.value === 'function') Object.defineProperty(d.value, 'length', { value: lengths[key] });
       Object.defineProperty(target, key, { ...d, enumerable: true });
     }
   }
-  Object.defineProperty(cls, 'length', { value: lengths.constructor ?? 1 });
+  Object.defineProperty(cls, 'length', { value: 1 });
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: tag, configurable: true });
 }
 
