@@ -91,7 +91,7 @@ function limitsMatch(actualMin: number, actualMax: number | undefined, required:
 }
 
 function linkMemory(imp: Import, v: unknown, type: MemoryType): LinearMemory {
-  if (!(v instanceof Memory)) throw new LinkError(`${describe(imp)}: expected a WebAssembly.Memory, got ${typeof v}`);
+  if (!(v instanceof Memory && v.storage)) throw new LinkError(`${describe(imp)}: expected a WebAssembly.Memory, got ${typeof v}`);
   const mem = v.storage;
   const actualPages = mem.pages();
   if (mem.type.pageSizeLog2 !== type.pageSizeLog2) {
@@ -105,7 +105,7 @@ function linkMemory(imp: Import, v: unknown, type: MemoryType): LinearMemory {
 }
 
 function linkTable(imp: Import, v: unknown, type: TableType): TableInstance {
-  if (!(v instanceof Table)) throw new LinkError(`${describe(imp)}: expected a WebAssembly.Table, got ${typeof v}`);
+  if (!(v instanceof Table && v.storage)) throw new LinkError(`${describe(imp)}: expected a WebAssembly.Table, got ${typeof v}`);
   const t = v.storage;
   if (t.type.element !== type.element) throw new LinkError(`${describe(imp)}: table of ${t.type.element}, expected ${type.element}`);
   if (!limitsMatch(t.length, t.type.max, type)) {
@@ -115,7 +115,7 @@ function linkTable(imp: Import, v: unknown, type: TableType): TableInstance {
 }
 
 function linkGlobal(imp: Import, v: unknown, type: GlobalType): GlobalCell {
-  if (v instanceof Global) {
+  if (v instanceof Global && v.storage) {
     const cell = v.storage;
     if (cell.type.type !== type.type || cell.type.mutable !== type.mutable) {
       const text = (g: GlobalType): string => `${g.mutable ? 'mut ' : ''}${g.type}`;
