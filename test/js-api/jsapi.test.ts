@@ -4,8 +4,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resultKeys, runAll, testFiles, type FileOutcome } from './jsapi.js';
 
-// todo until heapbase's JS API gaps are fixed: the runner prints its figures without blocking the suite
-test('WebAssembly JS API tests: heapbase passes every test Node passes', { todo: true }, async () => {
+// Known and owned elsewhere, printed but not counted: buffer detaching on grow (being fixed on main,
+// in src/runtime/memory.ts) and limits.any.js, whose 1,000,000-function modules heapbase cannot
+// compile within the per-file timeout.
+const pending = [
+  'memory/grow.any.js › Non-zero initial',
+  'memory/grow.any.js › Zero initial with respected maximum grown twice',
+  'memory/grow.any.js › Growing shared memory does not detach old buffer',
+];
+const pendingFiles = ['limits.any.js'];
+
+test('WebAssembly JS API tests: heapbase passes every test Node passes', async () => {
   const files = testFiles();
   const outcomes = await runAll(files, ['heapbase', 'node']);
   const heapbase = outcomes.get('heapbase')!;
@@ -15,6 +24,7 @@ test('WebAssembly JS API tests: heapbase passes every test Node passes', { todo:
   const lines: string[] = [];
   const regressions: string[] = [];
   const gains: string[] = [];
+  const known: string[] = [];
   for (let i = 0; i < files.length; i++) {
     const [hp, hf] = count(heapbase[i]);
     const [np, nf] = count(node[i]);
@@ -27,7 +37,8 @@ test('WebAssembly JS API tests: heapbase passes every test Node passes', { todo:
     const h = resultKeys(heapbase[i]);
     for (const [key, r] of resultKeys(node[i])) {
       const hr = h.get(key);
-      if (r.passed && !hr?.passed) regressions.push(`${key}: ${hr ? hr.message.split('\n')[0] : 'not run on heapbase'}`);
+      if (r.passed && !hr?.passed && (pending.includes(key) || pendingFiles.includes(files[i]))) known.push(key);
+      else if (r.passed && !hr?.passed) regressions.push(`${key}: ${hr ? hr.message.split('\n')[0] : 'not run on heapbase'}`);
       else if (!r.passed && hr?.passed) gains.push(key);
     }
     // a heapbase error that stopped the file before Node's tests ran is caught above as "not run"
@@ -35,6 +46,7 @@ test('WebAssembly JS API tests: heapbase passes every test Node passes', { todo:
   lines.push(`total  heapbase ${totals.heapbase[0]} passed ${totals.heapbase[1]} failed   node ${totals.node[0]} passed ${totals.node[1]} failed`);
   console.log(lines.join('\n'));
   if (gains.length) console.log(`passed on heapbase, failed on Node (${gains.length}):\n  ${gains.join('\n  ')}`);
+  if (known.length) console.log(`passed on Node, failed on heapbase, known and not counted (${known.length}):\n  ${known.join('\n  ')}`);
   if (regressions.length) console.log(`passed on Node, failed on heapbase (${regressions.length}):\n  ${regressions.join('\n  ')}`);
   assert.equal(regressions.length, 0, `${regressions.length} tests pass on Node and fail on heapbase (listed above)`);
 });
