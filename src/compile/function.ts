@@ -5,13 +5,15 @@
 // loops `for (;;)` with `continue`, branches copy their values into the target's slots.
 // Pure values (constants, local reads, arithmetic that cannot trap) stay pending as expressions
 // and are folded into the instruction that uses them; they are written to their slots only when
-// control flow needs them there or a local they read is about to change.
+// control flow needs them there or a local they read is about to change. The invariant that
+// keeps this correct, and its debug-mode check, are in folding-check.ts.
 // Identifiers are all generated here: nothing from the module's bytes reaches the source text
 // except numbers, so names in a module cannot inject code.
 import { bodyCode } from '../binary/code.js';
 import type { BlockType, FuncType, Instr, ModuleIR, ValType } from '../binary/module.js';
 import type { Wide } from '../binary/opcodes.js';
 import type { ConstantPool } from './constants.js';
+import { checkPendingConsumed, foldingChecks } from './folding-check.js';
 import { RESULT_VAR, splitLargeFunction, splitting } from './outline.js';
 import { signatureId } from '../runtime/func.js';
 
@@ -251,6 +253,9 @@ export function compileFunction(
   const pending = new Array<Value | null>(8);
   /** Per pending entry: what its expression reads (locals, and slots by height). */
   const pendingReads = new Array<Reads>(8);
+  /** Debug mode: per pending entry, the line it was made at (see folding-check.ts). */
+  const checking = foldingChecks.enabled;
+  const pendingSince: number[] = [];
   /** Variables to declare, with their initial values. */
   const declared = new Map<string, string>();
   const out: string[] = [];
@@ -289,6 +294,7 @@ export function compileFunction(
   const pushPending = (t: ValType, parts: Value, reads: Reads): void => {
     pending[stack.length] = parts;
     pendingReads[stack.length] = reads;
+    if (checking) pendingSince[stack.length] = out.length;
     stack.push(t);
   };
   /** What the values popped since the last instruction began read: the first `poppedCount`. */
@@ -301,6 +307,7 @@ export function compileFunction(
     const p = pending[i];
     if (p) {
       pending[i] = null;
+      if (checking) checkPendingConsumed(p, out, pendingSince[i], funcIndex);
       const reads = pendingReads[i];
       for (let k = 0; k < reads.length; k++) popped[poppedCount++] = reads[k];
       return p;
@@ -315,6 +322,7 @@ export function compileFunction(
     if (!p) return;
     protectSlot(i);
     pending[i] = null;
+    if (checking) checkPendingConsumed(p, out, pendingSince[i], funcIndex);
     assign(slot(i, stack[i]), p);
   }
   /** Writes every pending value to its slot, as control flow needs. */
@@ -744,13 +752,17 @@ export function compileFunction(
     // more operands, and the two array maps made V8 deoptimise the code generator (cold start).
     const operands = new Array<Value>(sig.params.length);
     for (let i = sig.params.length - 1; i >= 0; i--) operands[i] = pop();
-    // An operand used twice is computed once, into a temporary.
+    // An operand used twice is computed once, into a temporary. Temporaries are named by
+    // operand position and reused by the next instruction: a result that reads one is never
+    // left pending (the folding invariant, folding-check.ts).
     const uses = operandUses(js, js64);
+    let readsTemporary = false;
     for (let i = 0; i < operands.length; i++) {
       if ((uses[i] ?? 0) < 2) continue;
       const cached = (part: number): string => {
         const expr = operands[i][part];
         if (simple(expr)) return expr;
+        readsTemporary = true;
         const tmp = temp(`u${i}${part}`);
         out.push(`${tmp} = ${expr};`);
         return tmp;
@@ -787,7 +799,7 @@ export function compileFunction(
       out.push(`${push(sig.results[0])[0]} = ${render(js!, operands, address, '')};`);
     } else {
       const expr = render(js!, operands, address, '');
-      if (expr.length > MAX_FOLDED_LENGTH) out.push(`${push(sig.results[0])[0]} = ${expr};`);
+      if (readsTemporary || expr.length > MAX_FOLDED_LENGTH) out.push(`${push(sig.results[0])[0]} = ${expr};`);
       else pushPending(sig.results[0], [`(${expr})`], poppedReads());
     }
   }

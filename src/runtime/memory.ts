@@ -6,6 +6,14 @@
 // every user is told. (Resizable ArrayBuffers would avoid copies, but V8's DataView on them is
 // ~17× slower in Node 20.) A shared memory (threads proposal) works the same over
 // SharedArrayBuffers: growable ones measured 11-45× slower through a DataView here.
+//
+// As the JS API requires, every successful grow (from Wasm or `Memory.prototype.grow`, also by
+// 0 pages, as V8 does) gives the memory a new ArrayBuffer and detaches the old one: its
+// byteLength becomes 0, which is how toolchain glue (wasm-bindgen) knows to refresh its views.
+// More generally, whenever the backing store is replaced, the old one is detached, so no view
+// can go on writing into a dead copy. A shared memory cannot be detached (its old
+// SharedArrayBuffer keeps the old contents: V8 shares them, heapbase cannot without growable
+// SharedArrayBuffers).
 import type { MemoryType } from '../binary/module.js';
 
 /** How memory.grow behaves: 'spec' grows up to the maximum; 'fixed' never grows. */
@@ -31,6 +39,8 @@ export class LinearMemory {
   /** heapbase's maxMemoryBytes option: growth past it fails like growth past the maximum. */
   byteBudget = Infinity;
   private readonly listeners: (() => void)[] = [];
+  /** Whether `exactBuffer` handed out the buffer since the last grow (the host is using it). */
+  private exposed = false;
 
   constructor(readonly type: MemoryType, byteLength = type.min * 2 ** type.pageSizeLog2) {
     this.pageSize = 2 ** type.pageSizeLog2;
@@ -59,6 +69,7 @@ export class LinearMemory {
   /** An ArrayBuffer of exactly the allocated size (the JS API's `Memory.buffer`): drops spare capacity. */
   exactBuffer(): ArrayBuffer | SharedArrayBuffer {
     if (this.buffer.byteLength !== this.size) this.moveTo(this.allocate(this.size), this.size);
+    this.exposed = true;
     return this.buffer;
   }
 
@@ -68,12 +79,23 @@ export class LinearMemory {
   }
 
   private moveTo(next: ArrayBuffer | SharedArrayBuffer, size: number): void {
-    if (next !== this.buffer) new Uint8Array(next).set(this.bytes);
-    this.buffer = next;
+    const old = this.buffer;
+    if (next !== old) new Uint8Array(next).set(this.bytes);
+    this.use(next, size);
+    if (next !== old) detach(old);
+  }
+
+  private use(buffer: ArrayBuffer | SharedArrayBuffer, size: number): void {
+    this.buffer = buffer;
     this.size = size;
-    this.dv = new DataView(next, 0, size);
-    this.bytes = new Uint8Array(next, 0, size);
+    this.dv = new DataView(buffer, 0, size);
+    this.bytes = new Uint8Array(buffer, 0, size);
     for (const listener of this.listeners) listener();
+  }
+
+  /** The same bytes in a new ArrayBuffer object, the old one detached (a grow that adds nothing). */
+  private refresh(): void {
+    if (this.buffer instanceof ArrayBuffer) this.use(structuredClone(this.buffer, { transfer: [this.buffer] }), this.size);
   }
 
   /** Calls `listener` after every growth, so compiled code can reload its views. */
@@ -85,18 +107,26 @@ export class LinearMemory {
   grow(delta: number): number {
     const old = this.pages();
     if (this.growPolicy === 'fixed') return old;
-    if (delta === 0) return old;
     if (old + delta > this.maxPages) return -1;
     const newLength = (old + delta) * this.pageSize;
     if (newLength > this.byteBudget) return -1;
+    const exposed = this.exposed;
+    this.exposed = false;
+    if (delta === 0) {
+      this.refresh();
+      return old;
+    }
     if (newLength <= this.buffer.byteLength) {
+      // only a buffer never handed out has spare capacity (exactBuffer drops it)
       this.moveTo(this.buffer, newLength);
       return old;
     }
     const limit = Math.min(this.maxPages * this.pageSize, this.byteBudget);
+    // A host that read Memory.buffer will read it again: reserving would mean a second copy then.
+    const reserve = exposed ? newLength : Math.min(Math.max(2 * this.size, GROWTH_RESERVE), limit);
     let next: ArrayBuffer | SharedArrayBuffer;
     try {
-      next = this.allocate(Math.max(newLength, Math.min(Math.max(2 * this.size, GROWTH_RESERVE), limit)));
+      next = this.allocate(Math.max(newLength, reserve));
     } catch {
       try {
         next = this.allocate(newLength);
@@ -107,4 +137,9 @@ export class LinearMemory {
     this.moveTo(next, newLength);
     return old;
   }
+}
+
+/** Detaches an ArrayBuffer (byteLength 0, views empty): structuredClone's transfer moves its store. */
+function detach(buffer: ArrayBuffer | SharedArrayBuffer): void {
+  if (buffer instanceof ArrayBuffer) structuredClone(buffer, { transfer: [buffer] });
 }
