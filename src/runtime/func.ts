@@ -184,15 +184,23 @@ function exportWrapperFactory(t: FuncType): ExportWrapperFactory {
     : t.results.length > 1 ? `[${unpackResults(t.results, 'r').join(', ')}]`
     : t.results[0] === 'i64' ? 'i64_to_bigint(r, HI[0])'
     : toJSCode(t.results[0], 'r');
-  // A computed method key names the function at creation (cheaper than defineProperty).
-  factory = buildFactory<ExportWrapperFactory>(`return function (fn, name) { return { [name]: function (${names.join(', ')}) {
+  // A computed method key names the function at creation (cheaper than defineProperty); a
+  // method is not a constructor and has no prototype, like V8's exported functions. Its source
+  // is not shown: toString gives V8's `function N() { [native code] }`.
+  factory = buildFactory<ExportWrapperFactory>(`return function (fn, name) { const f = { [name](${names.join(', ')}) {
     ${prelude.join('\n    ')}
     let r;
     try { r = fn(${args.join(', ')}); } catch (e) { throw boundaryError(e); }
     return ${result};
-  } }[name]; };`);
+  } }[name]; nativeSource(f, name); return f; };`, { nativeSource });
   exportWrapperFactories.set(key, factory);
   return factory;
+}
+
+/** Gives an exported function V8's toString text instead of its generated JavaScript. */
+function nativeSource(f: Function, name: string): void {
+  const text = `function ${name}() { [native code] }`;
+  Object.defineProperty(f, 'toString', { value: function toString() { return text; }, writable: true, configurable: true });
 }
 
 function hostWrapperFactory(t: FuncType): HostWrapperFactory {
