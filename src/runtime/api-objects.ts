@@ -16,6 +16,18 @@ function takeAdopted<T>(): T | undefined {
   return s;
 }
 
+/** The face of `storage`: the one it has, or a new one made by `make` around it. */
+function faceOf<F>(storage: LinearMemory | TableInstance | GlobalCell, make: () => F): F {
+  const face = faces.get(storage) as F | undefined;
+  if (face) return face;
+  adopted = storage;
+  try {
+    return make();
+  } finally {
+    adopted = undefined;
+  }
+}
+
 function brandError(what: string): TypeError {
   return new TypeError(`${what} called on an object that is not one`);
 }
@@ -67,8 +79,7 @@ export class Memory {
   }
 
   static of(storage: LinearMemory): Memory {
-    adopted = storage;
-    return (faces.get(storage) as Memory | undefined) ?? new Memory({});
+    return faceOf(storage, () => new Memory({}));
   }
 
   /** A SharedArrayBuffer for a shared memory (frozen, as the JS API requires). */
@@ -118,8 +129,7 @@ export class Table {
   }
 
   static of(storage: TableInstance): Table {
-    adopted = storage;
-    return (faces.get(storage) as Table | undefined) ?? new Table({ element: storage.type.element });
+    return faceOf(storage, () => new Table({ element: storage.type.element }));
   }
 
   get length(): number {
@@ -187,8 +197,7 @@ export class Global {
   }
 
   static of(storage: GlobalCell): Global {
-    adopted = storage;
-    return (faces.get(storage) as Global | undefined) ?? new Global({ value: storage.type.type });
+    return faceOf(storage, () => new Global({ value: storage.type.type }));
   }
 
   get value(): unknown {
