@@ -137,7 +137,10 @@ export function checkComposition(pairs: Pair[], args: ReturnType<typeof inputs>)
       const rh = run(() => fh(...a));
       const errorsBoth = typeof rv === 'string' && typeof rh === 'string';
       const reinterpretNaN = /reinterpret/.test(p.outer.name) && typeof rv === typeof rh;
+      // the sign of an arithmetic NaN is left open by the spec, and copysign shows it
+      const nanSign = /copysign/.test(p.outer.name) && (p.position === 1 || p.innerEverywhere) && typeof rv === 'number' && typeof rh === 'number';
       if (same(rv, rh) || errorsBoth || (reinterpretNaN && rv !== rh && isNaNBits(p.outer.result, rv) && isNaNBits(p.outer.result, rh))) continue;
+      if (nanSign && Object.is(Math.abs(rv as number), Math.abs(rh as number))) continue;
       failures.push({ name: `${p.outer.name}(${p.innerEverywhere ? 'all operands' : `operand ${p.position}`} = ${p.inner.name})`, input: a.map(String).join(', '), v8: String(rv), heapbase: String(rh) });
       break;
     }
