@@ -1,0 +1,24 @@
+// Runs real published packages through their own glue under heapbase and under Node's engine; compares digests.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const runner = fileURLToPath(new URL('./runner.js', import.meta.url));
+const packages: Array<[string, string]> = [['hash-wasm', 'hand-written Wasm'], ['sql.js', 'Emscripten'], ['tiktoken', 'wasm-bindgen'], ['brotli-wasm', 'wasm-bindgen']];
+// tiktoken traps (unreachable) under heapbase: most likely known bug (1), memory.grow not detaching the old ArrayBuffer; not yet root-caused.
+const knownFailures: Record<string, string> = { tiktoken: 'unreachable trap under heapbase, suspected memory.grow detach bug (1)' };
+const rows: string[] = [];
+const run = (pkg: string, engine: string) => JSON.parse(execFileSync(process.execPath, [runner, pkg, engine], { encoding: 'utf8', timeout: 60000 }).trim().split('\n').pop()!);
+
+for (const [pkg, toolchain] of packages) {
+  test(`compat: ${pkg} (${toolchain}) gives Node's outputs under heapbase`, { todo: knownFailures[pkg] }, () => {
+    const native = run(pkg, 'node'); const ours = run(pkg, 'heapbase');
+    const result = !ours.ok ? 'error' : ours.digest === native.digest ? 'identical' : 'different';
+    rows.push([pkg, toolchain, result, ours.ms.toFixed(0), native.ms.toFixed(0), (ours.ms / native.ms).toFixed(1)].join(' | '));
+    assert.ok(native.ok, native.error); assert.ok(ours.ok, ours.error);
+    assert.ok(ours.moduleConstructed > 0, 'the Wasm path must run through heapbase');
+    assert.equal(ours.digest, native.digest, `outputs differ: ${JSON.stringify(ours.readable)} vs ${JSON.stringify(native.readable)}`);
+  });
+}
+test.after(() => console.log(['package | toolchain | result | heapbase ms | node ms | ratio', ...rows].join('\n')));

@@ -1,0 +1,50 @@
+// Child process: runs one package's real glue under one engine, prints a JSON digest of all outputs.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { WebAssembly as Heapbase } from '../../src/index.js';
+
+const [packageName, engine] = process.argv.slice(2);
+const require = createRequire(import.meta.url);
+let moduleConstructed = 0;
+if (engine === 'heapbase') {
+  const CountingModule = new Proxy(Heapbase.Module, { construct(target, args, newTarget) { moduleConstructed++; return Reflect.construct(target, args, newTarget); } });
+  const counted = (f: (...a: any[]) => any) => (...a: any[]) => { moduleConstructed++; return f(...a); };
+  (globalThis as any).WebAssembly = { ...Heapbase, Module: CountingModule, instantiate: counted(Heapbase.instantiate), compile: counted(Heapbase.compile) };
+}
+const load = (name: string): Promise<any> => import(name);
+const digest = createHash('sha256');
+const readable: unknown[] = [];
+const record = (value: unknown, show = false) => { const text = typeof value === 'string' ? value : JSON.stringify(value, (_k, v) => typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v); digest.update(text); if (show) readable.push(text.slice(0, 60)); };
+const bytes = (n: number, seed: number) => { const out = new Uint8Array(n); let x = seed; for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) >>> 0; out[i] = (x >>> 16) % 40 + 65; } return out; };
+
+const workloads: Record<string, () => Promise<void>> = {
+  async 'hash-wasm'() {
+    const h = await load('hash-wasm'); const data = bytes(1 << 20, 1);
+    for (const f of ['md5', 'sha1', 'sha256', 'sha512', 'sha3', 'blake2b', 'blake3', 'xxhash64', 'crc32']) record(await h[f](data), f === 'sha256');
+  },
+  async 'sql.js'() {
+    const initSqlJs = require('sql.js'); const SQL = await initSqlJs(); const db = new SQL.Database();
+    db.run('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, v REAL)');
+    const insert = db.prepare('INSERT INTO t VALUES (?, ?, ?)');
+    db.run('BEGIN'); for (let i = 0; i < 5000; i++) insert.run([i, 'name' + (i * 7919 % 1000), Math.sin(i)]); db.run('COMMIT'); insert.free();
+    record(db.exec('SELECT name, count(*), sum(v) FROM t GROUP BY name ORDER BY name LIMIT 50'));
+    record(db.exec('SELECT count(*), max(v) FROM t')[0].values, true); record(db.export());
+  },
+  async 'tiktoken'() {
+    const { get_encoding } = require('tiktoken'); const enc = get_encoding('cl100k_base');
+    const text = Buffer.from(bytes(200000, 3)).toString('latin1').replace(/[A-E]/g, ' ');
+    const tokens = enc.encode(text); record(Array.from(tokens)); record(tokens.length, true); record(new TextDecoder().decode(enc.decode(tokens)) === text, true); enc.free();
+  },
+  async 'brotli-wasm'() {
+    const brotli = await require('brotli-wasm'); const data = bytes(1 << 20, 4);
+    const packed = brotli.compress(data, { quality: 5 }); record(packed); record(packed.length, true); record(Buffer.from(brotli.decompress(packed)).equals(Buffer.from(data)), true);
+  },
+};
+
+const started = performance.now();
+try {
+  await workloads[packageName]!();
+  console.log(JSON.stringify({ ok: true, digest: digest.digest('hex'), readable, moduleConstructed, ms: performance.now() - started }));
+} catch (error) {
+  console.log(JSON.stringify({ ok: false, error: String((error as Error)?.stack ?? error).slice(0, 400), moduleConstructed, ms: performance.now() - started }));
+}
