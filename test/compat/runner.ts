@@ -9,7 +9,10 @@ let moduleConstructed = 0;
 if (engine === 'heapbase') {
   const CountingModule = new Proxy(Heapbase.Module, { construct(target, args, newTarget) { moduleConstructed++; return Reflect.construct(target, args, newTarget); } });
   const counted = (f: (...a: any[]) => any) => (...a: any[]) => { moduleConstructed++; return f(...a); };
-  (globalThis as any).WebAssembly = { ...Heapbase, Module: CountingModule, instantiate: counted(Heapbase.instantiate), compile: counted(Heapbase.compile) };
+  // the namespace's interface objects are not enumerable (WebIDL): copy every own property
+  const namespace = Object.defineProperties({}, Object.getOwnPropertyDescriptors(Heapbase));
+  Object.assign(namespace, { Module: CountingModule, instantiate: counted(Heapbase.instantiate), compile: counted(Heapbase.compile) });
+  (globalThis as any).WebAssembly = namespace;
 }
 const load = (name: string): Promise<any> => import(name);
 const digest = createHash('sha256');
