@@ -5,8 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const runner = fileURLToPath(new URL('./runner.js', import.meta.url));
-const packages: Array<[string, string]> = [['hash-wasm', 'hand-written Wasm'], ['sql.js', 'Emscripten'], ['tiktoken', 'wasm-bindgen'], ['brotli-wasm', 'wasm-bindgen']];
-// tiktoken traps (unreachable) under heapbase: most likely known bug (1), memory.grow not detaching the old ArrayBuffer; not yet root-caused.
+const packages: Array<[string, string]> = [['hash-wasm', 'hand-written Wasm'], ['sql.js', 'Emscripten'], ['tiktoken', 'wasm-bindgen'], ['brotli-wasm', 'wasm-bindgen'], ['wasmoon', 'Emscripten (Lua 5.4)'], ['quickjs-emscripten', 'Emscripten (QuickJS)'], ['@bokuweb/zstd-wasm', 'Emscripten']];
 const knownFailures: Record<string, string> = {};
 const rows: string[] = [];
 const run = (pkg: string, engine: string) => JSON.parse(execFileSync(process.execPath, [runner, pkg, engine], { encoding: 'utf8', timeout: 60000 }).trim().split('\n').pop()!);

@@ -42,6 +42,33 @@ const workloads: Record<string, () => Promise<void>> = {
     const brotli = await require('brotli-wasm'); const data = bytes(1 << 20, 4);
     const packed = brotli.compress(data, { quality: 5 }); record(packed); record(packed.length, true); record(Buffer.from(brotli.decompress(packed)).equals(Buffer.from(data)), true);
   },
+  async 'wasmoon'() {
+    const { LuaFactory } = require('wasmoon'); const lua = await new LuaFactory().createEngine();
+    // a Lua program: recursion, tables that grow the heap, strings, sorting with a Lua comparator
+    await lua.doString(`
+      local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
+      local t = {} for i = 1, 20000 do t[i] = string.format('%05d:%s', (i * 7919) % 20000, string.rep('x', i % 7)) end
+      table.sort(t, function(a, b) return a > b end)
+      local words = {} for w in table.concat(t, ' ', 1, 2000):gmatch('%d+') do words[#words + 1] = tonumber(w) end
+      result = { fib = fib(22), first = t[1], last = t[#t], count = #words, sum = 0 }
+      for _, w in ipairs(words) do result.sum = result.sum + w end`);
+    const r = lua.global.get('result'); record([r.fib, r.first, r.last, r.count, r.sum], true); lua.global.close();
+  },
+  async 'quickjs-emscripten'() {
+    const { getQuickJS } = require('quickjs-emscripten'); const vm = (await getQuickJS()).newContext();
+    // a JavaScript engine running a program: closures, arrays, JSON, regular expressions
+    const result = vm.evalCode(`
+      const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);
+      const rows = Array.from({ length: 5000 }, (_, i) => ({ id: i, key: 'k' + ((i * 7919) % 5000), v: Math.sin(i) }));
+      rows.sort((a, b) => a.key < b.key ? -1 : 1);
+      JSON.stringify({ fib: fib(20), first: rows[0], words: JSON.stringify(rows).match(/k\\d+/g).length });`);
+    record(vm.dump(vm.unwrapResult(result)), true); vm.dispose();
+  },
+  async '@bokuweb/zstd-wasm'() {
+    const zstd = require('@bokuweb/zstd-wasm'); await zstd.init(); const data = bytes(1 << 20, 5);
+    const packed = zstd.compress(data, 10); record(packed); record(packed.length, true);
+    record(Buffer.from(zstd.decompress(packed)).equals(Buffer.from(data)), true);
+  },
 };
 
 const started = performance.now();
