@@ -156,6 +156,35 @@ interface Side {
   /** Exported functions in export order, for call-export. */
   exportedFunctions: ((...a: unknown[]) => unknown)[];
   depth: number;
+  /** A view of memory 0 kept across calls as toolchain glue keeps it (see glueStep). */
+  glue?: { buffer: ArrayBuffer; view: Uint8Array };
+}
+
+interface GlueMemory { buffer: ArrayBuffer; grow(delta: number): number }
+
+/**
+ * What wasm-bindgen's glue does between calls: keep one view of `memory.buffer`, make a new one
+ * only when the old one is detached (byteLength 0), and write through it; sometimes grow the
+ * memory from the host (`grow` pages, 0 included). Returns what the host saw, to compare: a
+ * stale view writing into a dead copy shows up in the memory comparison that follows.
+ */
+function glueStep(side: Side, memory: GlueMemory, at: number, value: number, grow: number | null): string {
+  let grew = '';
+  if (grow !== null) {
+    try {
+      grew = ` grow(${grow}) = ${memory.grow(grow)}`;
+    } catch (e) {
+      grew = ` grow(${grow}) threw ${(e as Error).constructor.name}`;
+    }
+  }
+  const buffer = memory.buffer;
+  const glue = (side.glue ??= { buffer, view: new Uint8Array(buffer) });
+  const stable = glue.buffer === buffer;
+  const detached = glue.view.byteLength === 0;
+  if (detached) glue.view = new Uint8Array(buffer);
+  glue.buffer = buffer;
+  if (glue.view.length > 0) glue.view[at % glue.view.length] = value;
+  return `buffer ${stable ? 'same' : 'new'}, old view ${detached ? 'detached' : 'attached'}, ${glue.view.length} bytes${grew}`;
 }
 
 function fmt(v: unknown, side: Side | null, compareNames: boolean): string {
@@ -628,9 +657,22 @@ export function runDifferential(bytes: Uint8Array, seed: number, options: Differ
       result.note = `stopped after call stack exhaustion in ${step}`;
       return 'stop';
     }
+    const glue = names.memory ? glueSteps(step) : null;
+    if (glue) return glue;
     const d = compareState(step);
     if (d === 'stop') return 'stop';
     return d ? diverge(step, d) : null;
+  };
+  /** The glue's view kept across the call, refreshed and written through, on both sides. */
+  const glueSteps = (step: string): DifferentialResult | null => {
+    const memories = sides.map((s) => s.exports[names.memory!] as GlueMemory & { storage?: { byteLength: number } });
+    // Memory.buffer of a large heapbase memory copies it (see memoryBytes): not after every call
+    if (memories.some((m) => (m.storage?.byteLength ?? 0) > BUFFER_READ_LIMIT || m.buffer.byteLength > BUFFER_READ_LIMIT)) return null;
+    const at = rng.int(1 << 30);
+    const value = rng.int(256);
+    const grow = rng.chance(0.1) ? rng.int(2) : null;
+    const seen = sides.map((s, i) => glueStep(s, memories[i], at, value, grow));
+    return seen[0] === seen[1] ? null : diverge(step, { what: 'host view of memory across the call', v8: seen[0], heapbase: seen[1] });
   };
   for (const e of funcExports) {
     if (e === hangLimit) continue;
