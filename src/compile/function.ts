@@ -559,6 +559,7 @@ export function compileFunction(
       }
       case 'drop':
         stack.pop();
+        pending[stack.length] = null; // a value dropped in one branch must not reappear in the next
         break;
       case 'global.get': {
         const [lo, hi] = push(m.globals[ins.a].type);
@@ -592,7 +593,7 @@ export function compileFunction(
         flush();
         out.push('} else {');
         stack.length = frame.height;
-        stack.push(...frame.params);
+        for (const t of frame.params) push(t); // in their slots, as the if found them
         frame.reachable = true;
         break;
       case 'call': {

@@ -60,3 +60,22 @@ test('the folding check fails on an assignment to a variable a pending expressio
   checkPendingConsumed(['((u00 << 8) | (u00 >>> 24))'], lines, 2, 7);
   checkPendingConsumed(['(u0 + l10)'], ['u00 = 1; l1 = 2;'], 0, 0);
 });
+
+test('a value dropped in an if branch does not come back as the else branch\'s parameter', () => {
+  // differential fuzzing, seed 51000 case 4899: `drop` left the dropped expression pending, and
+  // `else`, restoring the if's parameter at that height, popped the stale expression instead
+  const bytes = assemble(`(module (func (export "f") (param i32) (result i32) (local i32)
+    i32.const 7
+    local.get 0
+    if (param i32)
+      drop
+      local.get 0 i32.const 100 i32.add
+      drop
+    else
+      local.set 1
+    end
+    local.get 1))`);
+  const f = new Instance(new Module(bytes)).exports.f as (x: number) => number;
+  assert.equal(f(0), 7);
+  agreeWithV8(bytes, (n) => [n]);
+});
