@@ -91,6 +91,12 @@ function checkModule(module: unknown, what: string): asserts module is Module {
   if (!(module instanceof Module) || !(module.compiled as unknown)) throw new TypeError(`${what}: the argument must be a WebAssembly.Module`);
 }
 
+function checkImportObject(importObject: unknown, what: string): void {
+  if (importObject !== undefined && (typeof importObject !== 'object' || importObject === null) && typeof importObject !== 'function') {
+    throw new TypeError(`${what}: the import object must be an object`);
+  }
+}
+
 export interface InstanceStats {
   /** Deepest auxiliary stack use seen so far, in bytes (0 when the module has no known stack pointer). */
   readonly stackPeak: number;
@@ -107,9 +113,7 @@ export class Instance {
 
   constructor(module: Module, importObject?: ImportObject, options?: InstanceOptions) {
     checkModule(module, 'WebAssembly.Instance');
-    if (importObject !== undefined && (typeof importObject !== 'object' || importObject === null) && typeof importObject !== 'function') {
-      throw new TypeError('WebAssembly.Instance: the import object must be an object');
-    }
+    checkImportObject(importObject, 'WebAssembly.Instance');
     const state: InstanceState = instantiateModule(module.compiled, importObject, options);
     this.#state = state;
     this.#exports = state.exports;
@@ -157,9 +161,7 @@ export interface InstantiatedSource { module: Module; instance: Instance }
 export async function instantiate(source: Bytes, importObject?: ImportObject, options?: InstanceOptions): Promise<InstantiatedSource>;
 export async function instantiate(source: Module, importObject?: ImportObject, options?: InstanceOptions): Promise<Instance>;
 export async function instantiate(source: Bytes | Module, importObject?: ImportObject, options?: InstanceOptions): Promise<InstantiatedSource | Instance> {
-  if (importObject !== undefined && (typeof importObject !== 'object' || importObject === null) && typeof importObject !== 'function') {
-    throw new TypeError('WebAssembly.instantiate: the import object must be an object');
-  }
+  checkImportObject(importObject, 'WebAssembly.instantiate');
   // from a Module the imports are read at once (as V8 does); from bytes after compiling
   if (source instanceof Module) return new Instance(source, importObject, options);
   const module = await compile(source);
