@@ -2,7 +2,7 @@
 // modules); typing rules belong to the validator.
 import { checkBodyCode, readExpr, readRefType, readValType } from './code.js';
 import type {
-  ConstExpr, DataSegment, ElemSegment, Export, ExternKind, FuncBody, GlobalType, Import, Limits,
+  ConstExpr, DataSegment, ElemSegment, Export, ExternKind, FuncBody, FuncType, GlobalType, Import, Limits,
   MemoryType, ModuleIR, NameSection, TableType, ValType,
 } from './module.js';
 import { opByName } from './opcodes.js';
@@ -10,6 +10,7 @@ import { Reader } from './reader.js';
 
 /** The JS API's implementation limits (https://webassembly.github.io/spec/js-api/#limits). */
 export const MAX_LOCALS = 50_000;
+export const MAX_MODULE_BYTES = 1024 * 1024 * 1024;
 const LIMITS = {
   types: 1_000_000, functions: 1_000_000, imports: 100_000, exports: 100_000, globals: 1_000_000,
   'data segments': 100_000, tables: 100_000, 'element segments': 10_000_000, params: 1_000, results: 1_000,
@@ -25,9 +26,32 @@ const sectionOrder: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 
 
 const refFunc = opByName('ref.func');
 const end = opByName('end');
+const i32Const = opByName('i32.const');
+
+/**
+ * Objects a module may repeat hundreds of thousands of times, shared by their encoding: the
+ * JS API allows 1,000,000 types and 10,000,000 element segments, and one object graph per
+ * repetition ran out of memory. Shared objects are frozen; nothing writes to the IR after decoding.
+ */
+class Interned {
+  readonly funcTypes = new Map<number | string, FuncType>();
+  /** Expressions `i32.const N; end` where an i32 is expected, by N: they cannot fail validation, so no error loses its position. */
+  readonly i32Offsets = new Map<number, ConstExpr>();
+  readonly globalTypes = new Map<ValType, GlobalType[]>();
+  /**
+   * Short element segments, by encoding. Sharing keeps validation errors right: identical
+   * segments in one module validate alike, so the first of them, whose position is kept, fails first.
+   */
+  readonly shortElems = new Map<number | string, ElemSegment>();
+}
+
+const SHORT_SEGMENT_BYTES = 32;
+
+const noElements: ConstExpr[] = Object.freeze([]) as unknown as ConstExpr[];
 
 export function decodeModule(bytes: Uint8Array): ModuleIR {
   const r = new Reader(bytes);
+  if (bytes.length > MAX_MODULE_BYTES) r.fail(`module too large: ${bytes.length} bytes, over the limit of ${MAX_MODULE_BYTES}`, 0);
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     r.fail('magic header not detected', 0);
   }
@@ -45,6 +69,7 @@ export function decodeModule(bytes: Uint8Array): ModuleIR {
   let lastOrder = 0;
   let declaredFuncCount = 0;
   let sawCode = false;
+  const interned = new Interned();
 
   while (!r.atEnd) {
     const idAt = r.pos;
@@ -61,24 +86,26 @@ export function decodeModule(bytes: Uint8Array): ModuleIR {
     }
     switch (id) {
       case 0: readCustom(s, m); break;
-      case 1: vec(s, () => m.types.push(readFuncType(s)), 'types'); break;
-      case 2: vec(s, () => readImport(s, m), 'imports'); break;
+      case 1: vec(s, () => m.types.push(readFuncType(s, interned)), 'types'); break;
+      case 2: vec(s, () => readImport(s, m, interned), 'imports'); break;
       case 3: vec(s, () => { m.funcTypes.push(s.u32()); declaredFuncCount++; }, 'functions'); break;
       case 4: vec(s, () => m.tables.push(readTableType(s)), 'tables'); break;
       case 5: vec(s, () => m.memories.push(readMemoryType(s))); break;
       case 6: vec(s, () => {
-        m.globals.push(readGlobalType(s));
-        m.globalInits.push(readExpr(s));
+        const type = readGlobalType(s, interned);
+        m.globals.push(type);
+        // An i32 global's `i32.const N` cannot fail validation: shareable like an offset.
+        m.globalInits.push(type.type === 'i32' ? readI32ConstExpr(s, interned) : readExpr(s));
       }, 'globals'); break;
       case 7: readExports(s, m); break;
       case 8: m.start = s.u32(); break;
-      case 9: vec(s, () => m.elems.push(readElem(s)), 'element segments'); break;
+      case 9: vec(s, () => m.elems.push(readElem(s, interned)), 'element segments'); break;
       case 12: m.dataCount = s.u32(); break;
       case 10: {
         sawCode = true;
         const count = s.u32();
         if (count !== declaredFuncCount) s.fail('function and code section have inconsistent lengths', start);
-        for (let i = 0; i < count; i++) m.bodies.push(readBody(s, m));
+        for (let i = 0; i < count; i++) m.bodies.push(readBody(s, m, paramCount(m, m.importedFuncCount + i)));
         break;
       }
       case 11: {
@@ -87,7 +114,7 @@ export function decodeModule(bytes: Uint8Array): ModuleIR {
         if (m.dataCount !== null && count !== m.dataCount) {
           s.fail('data count and data section have inconsistent lengths', start);
         }
-        for (let i = 0; i < count; i++) m.datas.push(readData(s));
+        for (let i = 0; i < count; i++) m.datas.push(readData(s, interned));
         break;
       }
     }
@@ -111,14 +138,36 @@ function vec(r: Reader, item: () => void, limit?: keyof typeof LIMITS): void {
   for (let i = 0; i < count; i++) item();
 }
 
-function readFuncType(r: Reader): { params: ValType[]; results: ValType[] } {
+function readFuncType(r: Reader, interned: Interned): FuncType {
   const at = r.pos;
   if (r.u8() !== 0x60) r.fail('integer representation too long: expected function type 0x60', at);
   const params: ValType[] = [];
   vec(r, () => params.push(readValType(r)), 'params');
   const results: ValType[] = [];
   vec(r, () => results.push(readValType(r)), 'results');
-  return { params, results };
+  const key = encodingKey(r.bytes, at, r.pos);
+  let type = interned.funcTypes.get(key);
+  if (type === undefined) {
+    type = Object.freeze({ params: Object.freeze(params), results: Object.freeze(results) });
+    interned.funcTypes.set(key, type);
+  }
+  return type;
+}
+
+/**
+ * A Map key for the bytes `[start, end)`: a number for up to 6 bytes (no allocation), else a
+ * string of char codes 0–255.
+ */
+function encodingKey(bytes: Uint8Array, start: number, end: number): number | string {
+  const length = end - start;
+  if (length <= 6) {
+    let key = length * 2 ** 48;
+    for (let i = 0, scale = 1; i < length; i++, scale *= 256) key += bytes[start + i] * scale;
+    return key;
+  }
+  let s = '';
+  for (let i = start; i < end; i += 4096) s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
+  return s;
 }
 
 function readLimits(r: Reader, flags: number): Limits {
@@ -150,15 +199,41 @@ function readMemoryType(r: Reader): MemoryType {
   return { ...limits, shared: (flags & 2) !== 0, pageSizeLog2 };
 }
 
-function readGlobalType(r: Reader): GlobalType {
+function readGlobalType(r: Reader, interned: Interned): GlobalType {
   const type = readValType(r);
   const at = r.pos;
   const m = r.u8();
   if (m > 1) r.fail('malformed mutability', at);
-  return { type, mutable: m === 1 };
+  let byMutability = interned.globalTypes.get(type);
+  if (byMutability === undefined) interned.globalTypes.set(type, byMutability = []);
+  return byMutability[m] ??= Object.freeze({ type, mutable: m === 1 });
 }
 
-function readImport(r: Reader, m: ModuleIR): void {
+/**
+ * A constant expression of type i32 (a segment offset, an i32 global's initialiser); the
+ * common `i32.const N; end` is shared, not decoded again.
+ */
+function readI32ConstExpr(r: Reader, interned: Interned): ConstExpr {
+  const at = r.pos;
+  if (r.bytes[at] === 0x41 && at < r.end) {
+    r.pos++;
+    const value = r.s32();
+    if (r.pos < r.end && r.bytes[r.pos] === 0x0b) {
+      r.pos++;
+      let expr = interned.i32Offsets.get(value);
+      if (expr === undefined) {
+        const instr = (op: typeof end, a: number): ConstExpr[number] => Object.freeze({ op, pos: at, a, b: 0, blockType: undefined, targets: undefined, types: undefined });
+        expr = Object.freeze([instr(i32Const, value), instr(end, 0)]) as unknown as ConstExpr;
+        interned.i32Offsets.set(value, expr);
+      }
+      return expr;
+    }
+    r.pos = at;
+  }
+  return readExpr(r);
+}
+
+function readImport(r: Reader, m: ModuleIR, interned: Interned): void {
   const pos = r.pos;
   const module = r.name();
   const name = r.name();
@@ -169,7 +244,7 @@ function readImport(r: Reader, m: ModuleIR): void {
     case 0: imp = { module, name, pos, kind: 'func', typeIndex: r.u32() }; m.funcTypes.push(imp.typeIndex); m.importedFuncCount++; break;
     case 1: imp = { module, name, pos, kind: 'table', type: readTableType(r) }; m.tables.push(imp.type); m.importedTableCount++; break;
     case 2: imp = { module, name, pos, kind: 'memory', type: readMemoryType(r) }; m.memories.push(imp.type); m.importedMemoryCount++; break;
-    case 3: imp = { module, name, pos, kind: 'global', type: readGlobalType(r) }; m.globals.push(imp.type); m.importedGlobalCount++; break;
+    case 3: imp = { module, name, pos, kind: 'global', type: readGlobalType(r, interned) }; m.globals.push(imp.type); m.importedGlobalCount++; break;
     default: return r.fail('malformed import kind', kindAt);
   }
   m.imports.push(imp);
@@ -193,7 +268,7 @@ function funcIndexExpr(index: number, pos: number): ConstExpr {
   return [instr(refFunc, index), instr(end, 0)];
 }
 
-function readElem(r: Reader): ElemSegment {
+function readElem(r: Reader, interned: Interned): ElemSegment {
   const pos = r.pos;
   const flags = r.u32();
   if (flags > 7) r.fail('malformed elements segment kind', pos);
@@ -201,7 +276,7 @@ function readElem(r: Reader): ElemSegment {
   // bit 2: element expressions instead of function indices.
   const mode = flags & 1 ? (flags & 2 ? 'declarative' : 'passive') : 'active';
   const table = mode === 'active' && flags & 2 ? r.u32() : 0;
-  const offset = mode === 'active' ? readExpr(r) : null;
+  const offset = mode === 'active' ? readI32ConstExpr(r, interned) : null;
   let type: 'funcref' | 'externref' = 'funcref';
   if (flags & 3) {
     if (flags & 4) type = readRefType(r);
@@ -210,24 +285,43 @@ function readElem(r: Reader): ElemSegment {
       if (r.u8() !== 0) r.fail('malformed element kind', at);
     }
   }
-  const init: ConstExpr[] = [];
-  if (flags & 4) vec(r, () => init.push(readExpr(r)));
-  else vec(r, () => { const at = r.pos; init.push(funcIndexExpr(r.u32(), at)); });
-  return { mode, table, offset, type, init, pos };
+  const count = r.u32();
+  if (count > r.end - r.pos) r.fail('unexpected end: vector count exceeds the section', r.pos);
+  let init = noElements;
+  if (count > 0) {
+    init = [];
+    for (let i = 0; i < count; i++) {
+      if (flags & 4) init.push(readExpr(r));
+      else { const at = r.pos; init.push(funcIndexExpr(r.u32(), at)); }
+    }
+  }
+  const key = r.pos - pos <= SHORT_SEGMENT_BYTES ? encodingKey(r.bytes, pos, r.pos) : undefined;
+  let seg = key === undefined ? undefined : interned.shortElems.get(key);
+  if (seg === undefined) {
+    seg = { mode, table, offset, type, init, pos };
+    if (key !== undefined) interned.shortElems.set(key, Object.freeze(seg));
+  }
+  return seg;
 }
 
-function readData(r: Reader): DataSegment {
+function readData(r: Reader, interned: Interned): DataSegment {
   const pos = r.pos;
   const flags = r.u32();
   if (flags > 2) r.fail('malformed data segment kind', pos);
   const memory = flags === 2 ? r.u32() : 0;
-  const offset = flags === 1 ? null : readExpr(r);
+  const offset = flags === 1 ? null : readI32ConstExpr(r, interned);
   const len = r.u32();
   const bytes = r.bytesOf(len);
   return { mode: flags === 1 ? 'passive' : 'active', memory, offset, bytes, pos };
 }
 
-function readBody(r: Reader, m: ModuleIR): FuncBody {
+/** The number of parameters of function `index`, or 0 if its type index is invalid (the validator reports that). */
+function paramCount(m: ModuleIR, index: number): number {
+  return m.types[m.funcTypes[index]]?.params.length ?? 0;
+}
+
+/** `params`: the function's parameter count; the JS API limits parameters and locals together. */
+function readBody(r: Reader, m: ModuleIR, params: number): FuncBody {
   const pos = r.pos;
   const size = r.u32();
   const start = r.pos;
@@ -235,12 +329,12 @@ function readBody(r: Reader, m: ModuleIR): FuncBody {
   if (size > r.end - start) r.fail('unexpected end: function body extends past the section', pos);
   const b = new Reader(r.bytes, start, start + size);
   const locals: ValType[] = [];
-  let total = 0;
+  let total = params;
   vec(b, () => {
     const countAt = b.pos;
     const n = b.u32();
     total += n;
-    if (total > MAX_LOCALS) b.fail(`too many locals (more than ${MAX_LOCALS})`, countAt);
+    if (total > MAX_LOCALS) b.fail(`too many locals (more than ${MAX_LOCALS}, parameters included)`, countAt);
     const t = readValType(b);
     for (let i = 0; i < n; i++) locals.push(t);
   });

@@ -90,6 +90,11 @@ function compiledLazily(m: ModuleIR, facts: ValidationFacts, options: CodegenOpt
     body.codeEnd - body.codeStart >= LAZY_MIN_BODY_BYTES && facts.maxDepths[index - m.importedFuncCount] <= LAZY_MAX_DEPTH;
 }
 
+/** Whether some function nests so deeply that V8's parser may reject its JavaScript. */
+export function mayExceedParserLimits(m: ModuleIR, facts: ValidationFacts): boolean {
+  return facts.maxDepths.some((depth) => depth > LAZY_MAX_DEPTH);
+}
+
 /** Whether any function of the module would be compiled lazily (else lazy and eager code are the same). */
 export function hasLazyCandidates(m: ModuleIR, facts: ValidationFacts): boolean {
   const lazy: CodegenOptions = { stackPointerGlobal: null, lazy: true };

@@ -22,7 +22,7 @@ export function validateConstExpr(
   expr: ConstExpr,
   expected: TypeCode,
   ctx: ConstContext,
-  what: string,
+  what: string | (() => string),
   fallbackPos: number | undefined,
 ): void {
   const stack: TypeCode[] = [];
@@ -36,17 +36,17 @@ export function validateConstExpr(
       case 'f64.const': stack.push(F64); break;
       case 'ref.null': stack.push(typeCode(ins.types![0], ins.pos)); break;
       case 'ref.func':
-        if (ins.a >= ctx.funcCount) throw new CompileError(`unknown function ${ins.a} (in ${what})`, ins.pos);
+        if (ins.a >= ctx.funcCount) throw new CompileError(`unknown function ${ins.a} (in ${describe(what)})`, ins.pos);
         stack.push(FUNCREF);
         break;
       case 'global.get': {
         if (ins.a >= ctx.visibleGlobals) {
           const why = ins.a < ctx.globals.length ? ': only imported globals may be read here' : '';
-          throw new CompileError(`unknown global ${ins.a} (in ${what})${why}`, ins.pos);
+          throw new CompileError(`unknown global ${ins.a} (in ${describe(what)})${why}`, ins.pos);
         }
         const g = ctx.globals[ins.a];
         if (g.mutable) {
-          throw new CompileError(`constant expression required (in ${what}): global ${ins.a} is mutable`, ins.pos);
+          throw new CompileError(`constant expression required (in ${describe(what)}): global ${ins.a} is mutable`, ins.pos);
         }
         stack.push(typeCode(g.type, ins.pos));
         break;
@@ -62,12 +62,17 @@ export function validateConstExpr(
   if (stack.length !== 1 || stack[0] !== expected) {
     const got = stack.length === 0 ? 'nothing' : stack.map(typeName).join(' ');
     const pos = expr.length > 0 ? expr[last].pos : fallbackPos;
-    throw new CompileError(`type mismatch (in ${what}): expected ${typeName(expected)}, got ${got}`, pos);
+    throw new CompileError(`type mismatch (in ${describe(what)}): expected ${typeName(expected)}, got ${got}`, pos);
   }
 }
 
-function notConstant(name: string, pos: number, what: string): never {
-  throw new CompileError(`constant expression required (in ${what}): ${name} is not a constant instruction`, pos);
+/** `what` is a function where building the text for every segment would cost more than checking it. */
+function describe(what: string | (() => string)): string {
+  return typeof what === 'string' ? what : what();
+}
+
+function notConstant(name: string, pos: number, what: string | (() => string)): never {
+  throw new CompileError(`constant expression required (in ${describe(what)}): ${name} is not a constant instruction`, pos);
 }
 
 /** Adds the function indices of `ref.func` instructions in `expr` to `refs`. */

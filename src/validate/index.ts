@@ -1,7 +1,7 @@
 // Module validation (WebAssembly 2.0, section 3.4 "Modules"): types, imports, limits, globals,
 // exports, start, segments; then every function body (./function.ts). Returns the facts the
 // later steps need. Throws CompileError naming the problem with the spec testsuite's wording.
-import type { Limits, MemoryType, ModuleIR } from '../binary/module.js';
+import type { ElemSegment, FuncType, Limits, MemoryType, ModuleIR } from '../binary/module.js';
 import { CompileError } from '../runtime/errors.js';
 import { collectRefs, validateConstExpr, type ConstContext } from './const-expr.js';
 import { FunctionValidator, type ModuleContext } from './function.js';
@@ -58,8 +58,17 @@ export function validateModule(m: ModuleIR): ValidationFacts {
   const funcCount = m.funcTypes.length;
 
   // Types (v128 is rejected wherever it appears).
-  const typeParams = m.types.map((t) => typeCodes(t.params, undefined));
-  const typeResults = m.types.map((t) => typeCodes(t.results, undefined));
+  // The decoder shares repeated types, so each distinct one is converted once.
+  const codesOf = new Map<FuncType, [Uint8Array, Uint8Array]>();
+  const typeParams: Uint8Array[] = new Array(typeCount);
+  const typeResults: Uint8Array[] = new Array(typeCount);
+  for (let i = 0; i < typeCount; i++) {
+    const t = m.types[i];
+    let codes = codesOf.get(t);
+    if (codes === undefined) codesOf.set(t, codes = [typeCodes(t.params, undefined), typeCodes(t.results, undefined)]);
+    typeParams[i] = codes[0];
+    typeResults[i] = codes[1];
+  }
 
   // Imports.
   let memIndex = 0;
@@ -103,7 +112,7 @@ export function validateModule(m: ModuleIR): ValidationFacts {
     const init = g >= m.importedGlobalCount ? m.globalInits[g - m.importedGlobalCount] : undefined;
     globalTypes[g] = typeCode(m.globals[g].type, init?.[0]?.pos);
     globalMutable[g] = m.globals[g].mutable ? 1 : 0;
-    if (init !== undefined) validateConstExpr(init, globalTypes[g], constCtx, `global ${g}`, undefined);
+    if (init !== undefined) validateConstExpr(init, globalTypes[g], constCtx, () => `global ${g}`, undefined);
   }
 
   // Exports.
@@ -131,18 +140,22 @@ export function validateModule(m: ModuleIR): ValidationFacts {
   const tableTypes = new Uint8Array(m.tables.length);
   for (let t = 0; t < m.tables.length; t++) tableTypes[t] = typeCode(m.tables[t].element, undefined);
   const elemTypes = new Uint8Array(m.elems.length);
+  // The decoder shares repeated short segments; a repeat validates like its first occurrence.
+  let previous: ElemSegment | undefined;
   m.elems.forEach((seg, i) => {
     const et = typeCode(seg.type, seg.pos);
     elemTypes[i] = et;
+    if (seg === previous) return;
+    previous = seg;
     if (seg.mode === 'active') {
       if (seg.table >= m.tables.length) fail(`unknown table ${seg.table} (elem segment ${i})`, seg.pos);
-      validateConstExpr(seg.offset!, I32, constCtx, `elem segment ${i} offset`, seg.pos);
+      validateConstExpr(seg.offset!, I32, constCtx, () => `elem segment ${i} offset`, seg.pos);
       if (tableTypes[seg.table] !== et) {
         fail(`type mismatch (elem segment ${i}): segment of ${seg.type} for table ${seg.table} of ${m.tables[seg.table].element}`, seg.pos);
       }
     }
     for (let j = 0; j < seg.init.length; j++) {
-      validateConstExpr(seg.init[j], et, constCtx, `elem segment ${i} element ${j}`, seg.pos);
+      validateConstExpr(seg.init[j], et, constCtx, () => `elem segment ${i} element ${j}`, seg.pos);
     }
   });
 
@@ -150,14 +163,17 @@ export function validateModule(m: ModuleIR): ValidationFacts {
   m.datas.forEach((seg, i) => {
     if (seg.mode === 'active') {
       if (seg.memory >= m.memories.length) fail(`unknown memory ${seg.memory} (data segment ${i})`, seg.pos);
-      validateConstExpr(seg.offset!, I32, constCtx, `data segment ${i} offset`, seg.pos);
+      validateConstExpr(seg.offset!, I32, constCtx, () => `data segment ${i} offset`, seg.pos);
     }
   });
 
   // C.refs: functions referenced outside function bodies may be named by ref.func inside them.
   const refs = new Uint8Array(funcCount);
   for (const init of m.globalInits) collectRefs(init, refs);
+  previous = undefined;
   for (const seg of m.elems) {
+    if (seg === previous) continue;
+    previous = seg;
     collectRefs(seg.offset, refs);
     for (const init of seg.init) collectRefs(init, refs);
   }

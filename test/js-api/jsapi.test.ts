@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import { resultKeys, runAll, testFiles, type FileOutcome } from './jsapi.js';
 
 // Known, printed but not counted: a grown shared memory's old SharedArrayBuffer must keep aliasing
-// the memory (src/runtime/memory.ts copies into a new one), and limits.any.js, whose
-// 1,000,000-function modules heapbase cannot compile within the per-file timeout.
+// the memory (src/runtime/memory.ts copies into a new one).
 const pending = ['memory/grow.any.js › Growing shared memory does not detach old buffer'];
-const pendingFiles = ['limits.any.js'];
+const pendingFiles: string[] = [];
 
 test('WebAssembly JS API tests: heapbase passes every test Node passes', async () => {
   const files = testFiles();
