@@ -122,8 +122,9 @@ export class Table {
       descriptor = descriptorOf<TableDescriptor>(descriptor, 'WebAssembly.Table');
       const element = refTypeOf(descriptor.element);
       const limits = limitsOf(descriptor, 'WebAssembly.Table', 10_000_000);
+      // DefaultValue(externref) is undefined, given or left out (JS API, Table constructor).
       const init = value === undefined ? (element === 'externref' ? undefined : null) : toWasm(value, element);
-      this.storage = new TableInstance({ element, ...limits }, arguments.length < 2 ? null : init);
+      this.storage = new TableInstance({ element, ...limits }, init);
     }
     faces.set(this.storage, this);
   }

@@ -196,7 +196,7 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     if (m.tables[i].min > MAX_TABLE_SIZE) {
       throw new LinkError(`table ${i} declares ${m.tables[i].min} elements, over the implementation limit of ${MAX_TABLE_SIZE}`);
     }
-    tables.push(new TableInstance(m.tables[i]));
+    tables.push(new TableInstance(m.tables[i], null));
   }
   for (let i = m.importedGlobalCount; i < m.globals.length; i++) globals.push(new GlobalCell(m.globals[i], null));
 

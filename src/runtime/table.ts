@@ -8,7 +8,8 @@ export class TableInstance {
   readonly elements: unknown[];
   readonly max: number;
 
-  constructor(readonly type: TableType, init: unknown = null) {
+  /** `init` fills the table: ref.null (null) for a module's own tables; a JS API Table may give undefined. */
+  constructor(readonly type: TableType, init: unknown) {
     this.elements = new Array(type.min).fill(init);
     this.max = Math.min(type.max ?? MAX_TABLE_SIZE, MAX_TABLE_SIZE);
   }
