@@ -231,8 +231,7 @@ export interface CodegenOptions {
 
 /**
  * The JavaScript function for Wasm function `funcIndex`. `mayGrowMemory` (per function index, see
- * memory-growth.ts) tells which calls may replace the memory's view; `mayReenter` (reentrancy.ts)
- * whether a split function must keep its variables per call.
+ * memory-growth.ts) tells which calls may replace the memory's view.
  */
 export function compileFunction(
   m: ModuleIR,
@@ -240,7 +239,6 @@ export function compileFunction(
   constants: ConstantPool,
   options: CodegenOptions,
   mayGrowMemory: readonly boolean[],
-  mayReenter: (index: number) => boolean,
 ): string {
   const type = m.types[m.funcTypes[funcIndex]];
   const body = m.bodies[funcIndex - m.importedFuncCount];
@@ -827,19 +825,22 @@ export function compileFunction(
     ];
     const split = splitLargeFunction(out, variables); // one line per entry, as it needs
     if (split.usesResult) decls.push(`${RESULT_VAR} = 0`);
-    if (!mayReenter(funcIndex)) return instanceScopedFunction(funcIndex, type, decls, split);
-    source = [...split.closures, ...split.body].join('\n');
+    return instanceScopedFunction(funcIndex, type, decls, split);
   }
   const declLine = decls.length ? `let ${decls.join(', ')};\n` : '';
   return `function ${funcName(funcIndex)}(${params.join(', ')}) {\n${declLine}${source}\n}\n`;
 }
 
 /**
- * A split function that cannot be re-entered while it runs (reentrancy.ts) keeps its variables
- * and pieces in a scope made once per instance: a call then allocates no context and no
- * closures (measured: 80 variables and one piece, 190 → 70–110 ns per call). Every call starts
- * by setting each variable as a fresh call would (parameters, zeros, `dv`), so a call that
- * trapped leaves nothing behind.
+ * A split function keeps its variables and pieces in a scope made once per instance: a call then
+ * allocates no context and no closures (measured: 80 variables and one piece, 190 → 70–110 ns
+ * per call; QuickJS's interpreter function, called once per JavaScript call and split into 170
+ * pieces, 1,100 → 620 ms on a fib and loop script). This holds for a function that is re-entered
+ * (recursion, or an import calling an export) too: every activation works on its own copies
+ * (outline.ts), and the shared variables only carry a piece's assignments to its caller, which
+ * reloads them right after the call, before anything else can run. Every call starts by setting
+ * each variable as a fresh call would (parameters, zeros, `dv`), so a call that trapped leaves
+ * nothing behind.
  */
 function instanceScopedFunction(index: number, type: FuncType, decls: readonly string[], split: { closures: string[]; body: string[] }): string {
   const params = paramNames(type);

@@ -21,7 +21,6 @@ import type { TableInstance } from '../runtime/table.js';
 import { ConstantPool } from './constants.js';
 import { compileFunction, funcName, GLOBAL_CONSTANTS, paramNames, type CodegenOptions } from './function.js';
 import { functionsThatMayGrowMemory } from './memory-growth.js';
-import { reentrancy } from './reentrancy.js';
 
 /** What an instance hands its compiled code. */
 export interface InstanceEnv {
@@ -105,12 +104,10 @@ export function hasLazyCandidates(m: ModuleIR, facts: ValidationFacts): boolean 
 /** What the code generator needs to know about calls, from the whole module's call graph. */
 interface CallFacts {
   mayGrowMemory: readonly boolean[];
-  mayReenter: (index: number) => boolean;
 }
 
 function callFactsOf(m: ModuleIR, facts: ValidationFacts): CallFacts {
-  const mayGrowMemory = functionsThatMayGrowMemory(m, facts);
-  return { mayGrowMemory, mayReenter: reentrancy(m, facts, mayGrowMemory) };
+  return { mayGrowMemory: functionsThatMayGrowMemory(m, facts) };
 }
 
 /** The variable holding lazily compiled function `index` once it is compiled. */
@@ -126,10 +123,10 @@ function lazyWrapper(m: ModuleIR, index: number): string {
 /** Source for a lazily compiled function, evaluated inside the factory: defines it and stores it in its variable. */
 export function generateFunctionSource(
   m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, index: number,
-  mayGrowMemory: readonly boolean[], mayReenter: (index: number) => boolean,
+  mayGrowMemory: readonly boolean[],
 ): string {
   const constants = new ConstantPool(); // its names are local to the eval
-  const fn = compileFunction(m, index, constants, options, mayGrowMemory, mayReenter);
+  const fn = compileFunction(m, index, constants, options, mayGrowMemory);
   return [...constants.declarations, fn, `${compiledName(index)} = ${funcName(index)};`].join('\n');
 }
 
@@ -137,13 +134,13 @@ export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, option
   const constants = new ConstantPool();
   const functions: string[] = [];
   const lazy: string[] = [];
-  const { mayGrowMemory, mayReenter } = calls;
+  const { mayGrowMemory } = calls;
   for (let i = m.importedFuncCount; i < m.funcTypes.length; i++) {
     if (compiledLazily(m, facts, options, i)) {
       functions.push(lazyWrapper(m, i));
       lazy.push(compiledName(i));
     } else {
-      functions.push(compileFunction(m, i, constants, options, mayGrowMemory, mayReenter));
+      functions.push(compileFunction(m, i, constants, options, mayGrowMemory));
     }
   }
 
@@ -198,7 +195,7 @@ export function compileModule(m: ModuleIR, facts: ValidationFacts, options: Code
   const sources: string[] = [];
   const functionSource = (index: number): string => {
     if (sources[index] === undefined) {
-      sources[index] = `${generateFunctionSource(m, facts, options, index, calls.mayGrowMemory, calls.mayReenter)}\n//# sourceURL=${sourceUrl}`;
+      sources[index] = `${generateFunctionSource(m, facts, options, index, calls.mayGrowMemory)}\n//# sourceURL=${sourceUrl}`;
     }
     return sources[index];
   };
