@@ -74,13 +74,22 @@ const LOOP = /^L\d+: for \(;;\) \{$/;
 const LABEL_DECLARATION = /\b([LJDC]\d+(?:_\d+)?):(?=\s)/g;
 const EXIT = /\b(?:(break|continue) ([LJDC]\d+(?:_\d+)?)|return(?: ([^;]*))?);/g;
 
+/**
+ * Brace deltas of the lines of the function being split: each level of nesting parses the lines
+ * inside it again (a string's hash is computed once and kept by V8, so a lookup is cheap).
+ */
+const deltas = new Map<string, number>();
+
 function braceDelta(line: string): number {
-  let d = 0;
+  let d = deltas.get(line);
+  if (d !== undefined) return d;
+  d = 0;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
     if (c === 123) d++;
     else if (c === 125) d--;
   }
+  deltas.set(line, d);
   return d;
 }
 
@@ -211,25 +220,28 @@ export function splitLargeFunction(body: string[], variables: readonly string[],
    * Past MAX_DEPTH nested statements the rest stays as it is (each level copies its lines, and a
    * module nested 20,000 deep is past V8's parser anyway).
    */
-  const fit = (lines: string[], depth: number, budget: number): string[] => {
-    if (depth > MAX_DEPTH || visited > MAX_VISITED_LINES || sizeOf(lines, growth) <= budget) return lines;
+  const fit = (lines: string[], depth: number, budget: number, size = sizeOf(lines, growth)): { lines: string[]; size: number } => {
+    if (depth > MAX_DEPTH || visited > MAX_VISITED_LINES || size <= budget) return { lines, size };
     visited += lines.length;
     const items = parseItems(lines, growth);
     let total = items.reduce((n, it) => n + it.size, 0);
     // Large compound statements first get their insides fitted, into what their siblings leave
     // (so that a statement with a large dispatch inside can stay whole), but at least a quarter
     // of the limit (blocks nested hundreds deep, one case of a dispatch each, would otherwise
-    // leave nothing to the innermost). A loop's inside is fitted into the whole limit: the loop can then move whole, and
-    // an iteration never crosses into another function and back.
+    // leave nothing to the innermost). A loop's inside is fitted into the whole limit: the loop
+    // can then move whole, and an iteration never crosses into another function and back.
     for (const item of items) {
       if (item.kind === 'compound' && item.size > budget && item.lines.length > 2) {
         const room = LOOP.test(item.lines[0]) ? limit - item.lines[0].length - 2
           : Math.max(budget - (total - item.size), Math.floor(limit / 4));
-        const inside = fit(item.lines.slice(1, -1), depth + 1, room);
-        item.lines = [item.lines[0], ...inside, item.lines[item.lines.length - 1]];
+        const first = item.lines[0];
+        const last = item.lines[item.lines.length - 1];
+        const ends = lineSize(first, growth) + lineSize(last, growth);
+        const inside = fit(item.lines.slice(1, -1), depth + 1, room, item.size - ends);
+        item.lines = [first, ...inside.lines, last];
         item.fitted = true;
         total -= item.size;
-        item.size = sizeOf(item.lines, growth);
+        item.size = inside.size + ends;
         total += item.size;
       }
     }
@@ -263,12 +275,17 @@ export function splitLargeFunction(body: string[], variables: readonly string[],
         if (r === undefined) kept.push(items[i]);
         else { kept.push(r.item); i = r.end - 1; }
       }
-      return kept.flatMap((it) => it.lines);
+      return { lines: kept.flatMap((it) => it.lines), size: total };
     }
-    return items.flatMap((it) => it.lines);
+    return { lines: items.flatMap((it) => it.lines), size: total };
   };
 
-  const fitted = fit(body, 0, limit);
+  let fitted: string[];
+  try {
+    fitted = fit(body, 0, limit).lines;
+  } finally {
+    deltas.clear();
+  }
   // The function's own statements too work on copies: its variables are shared with the
   // closures, so V8 keeps them in memory.
   return { body: closures.length > 0 ? localize(fitted, isVariable, pieces, false).lines : fitted, closures, usesResult };
