@@ -1,7 +1,7 @@
 // `npm run bench`: heapbase against Node's own WebAssembly and against polywasm.
 //
 //   node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json]
-//                                      [--no-polywasm] [--programs-only]
+//                                      [--no-polywasm] [--programs-only] [--real-only] [--no-real]
 //
 // Programs (bench/programs/*.c, built to .wasm by build.sh): each engine compiles and
 // instantiates the program once; warm-up calls at a small n (at least two, and
@@ -14,6 +14,11 @@
 // Then: compile speed (new Module on the largest program and on a synthetic ~1 MB module, which
 // is also measured with every function compiled up front, as lazy compilation is the default),
 // instantiation time, and bytes per instance (bench/memory.ts).
+//
+// Then real programs (bench/real/): published npm packages (Lua, QuickJS, SQLite, zstd, brotli,
+// hash-wasm, tiktoken, swc) through their own glue, a fresh child process per (program, engine),
+// cold and warm times and a digest of every output against Node's (3 rounds unless --rounds).
+// --real-only runs just that section, --no-real skips it; --programs-only skips it too.
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { checkSynthetic, measureCompile, syntheticModule, type CompileFigure, type SyntheticCheck } from './compile-speed.js';
@@ -22,6 +27,7 @@ import { measureInstantiate, type InstantiateFigure } from './instantiate.js';
 import { measureInstanceMemory, type MemoryFigures } from './memory.js';
 import { KERNELS, WASI_PROGRAM, programBytes } from './programs.js';
 import { cleanupWasiOutputs } from './wasi-run.js';
+import { benchReal, formatReal, type RealFigures } from './real/index.js';
 import { withLazyCompilation } from '../src/compile/module.js';
 
 interface Args {
@@ -31,10 +37,13 @@ interface Args {
   filter: string | null;
   polywasm: boolean;
   programsOnly: boolean;
+  /** Real programs: 'only' (--real-only), 'skip' (--no-real or --programs-only) or 'also'. */
+  real: 'also' | 'only' | 'skip';
+  roundsGiven: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, quick: false, rounds: 5, filter: null, polywasm: true, programsOnly: false };
+  const args: Args = { json: false, quick: false, rounds: 5, filter: null, polywasm: true, programsOnly: false, real: 'also', roundsGiven: false };
   let roundsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -47,6 +56,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--quick') args.quick = true;
     else if (a === '--no-polywasm') args.polywasm = false;
     else if (a === '--programs-only') args.programsOnly = true;
+    else if (a === '--real-only') args.real = 'only';
+    else if (a === '--no-real') args.real = 'skip';
     else if (a === '--rounds') {
       args.rounds = Number(value());
       roundsGiven = true;
@@ -56,11 +67,13 @@ function parseArgs(argv: string[]): Args {
     else usage(`unknown option ${a}`);
   }
   if (args.quick && !roundsGiven) args.rounds = 2;
+  args.roundsGiven = roundsGiven;
+  if (args.programsOnly && args.real === 'also') args.real = 'skip';
   return args;
 }
 
 function usage(problem: string | null): never {
-  const text = 'usage: node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json] [--no-polywasm] [--programs-only]\n';
+  const text = 'usage: node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json] [--no-polywasm] [--programs-only] [--real-only] [--no-real]\n';
   if (problem) {
     process.stderr.write(`bench: ${problem}\n${text}`);
     process.exit(2);
@@ -86,9 +99,12 @@ const started = performance.now();
 // ---- programs ----
 const matches = (name: string): boolean => args.filter === null || name.includes(args.filter);
 const programs: ProgramFigures[] = [];
-for (const k of KERNELS) if (matches(k.name)) programs.push(benchKernel(k, args.quick ? k.quickN : k.n, opts));
-if (matches(WASI_PROGRAM.name)) programs.push(benchWasi(WASI_PROGRAM, args.quick ? WASI_PROGRAM.quickN : WASI_PROGRAM.n, opts));
-cleanupWasiOutputs();
+const kernels = args.real !== 'only';
+if (kernels) {
+  for (const k of KERNELS) if (matches(k.name)) programs.push(benchKernel(k, args.quick ? k.quickN : k.n, opts));
+  if (matches(WASI_PROGRAM.name)) programs.push(benchWasi(WASI_PROGRAM, args.quick ? WASI_PROGRAM.quickN : WASI_PROGRAM.n, opts));
+  cleanupWasiOutputs();
+}
 
 const mismatches: Mismatch[] = programs.flatMap((p) => p.mismatches);
 const hbRatios = programs.filter((p) => p.heapbase.agrees && p.ratio !== null).map((p) => p.ratio!);
@@ -100,7 +116,7 @@ let compile: CompileFigure[] = [];
 let synthetic: (SyntheticCheck & { bytes: number; functions: number }) | null = null;
 let instantiation: InstantiateFigure[] = [];
 let memory: MemoryFigures | null = null;
-if (!args.programsOnly) {
+if (!args.programsOnly && kernels) {
   log('compile speed…');
   const reps = args.quick ? 2 : 5;
   const wasiBytes = programBytes(WASI_PROGRAM.name);
@@ -125,6 +141,15 @@ if (!args.programsOnly) {
   log('bytes per instance…');
   memory = measureInstanceMemory(trimmedUrl, args.quick ? 2_000 : 10_000);
 }
+
+// ---- real programs ----
+let real: RealFigures[] = [];
+const realRounds = args.roundsGiven ? args.rounds : args.quick ? 1 : 3;
+if (args.real !== 'skip') {
+  log('real programs…');
+  real = benchReal({ rounds: realRounds, quick: args.quick, filter: args.filter, polywasm: args.polywasm, log });
+  for (const r of real) for (const m of r.mismatches) mismatches.push({ engine: m.includes(' on node ') ? 'native' : 'heapbase', text: m });
+}
 const seconds = (performance.now() - started) / 1000;
 log(`done in ${seconds.toFixed(0)} s`);
 
@@ -144,6 +169,7 @@ if (args.json) {
         synthetic,
         instantiation,
         memory,
+        real: args.real === 'skip' ? null : { rounds: realRounds, programs: real },
         mismatches,
         seconds,
       },
@@ -158,39 +184,41 @@ if (args.json) {
   const agree = (a: boolean | null | undefined, error: string | null | undefined): string => (error ? 'FAIL' : a === null || a === undefined ? '—' : a ? 'yes' : 'NO');
 
   out.push(`heapbase benchmark: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}`);
-  out.push(`Programs: ms per run(n) call, median of ${args.rounds} round(s), engines interleaved; one warmed-up instance per engine${args.quick ? ' (--quick: smaller n)' : ''}`);
-  out.push('');
-  const header = ['program', 'n', 'native ms', 'heapbase ms', 'hb/native', 'hb agrees', ...(args.polywasm ? ['polywasm ms', 'pw/native', 'pw agrees'] : [])];
-  const rows: string[][] = [header];
-  const footnotes: string[] = [];
-  for (const p of programs) {
-    const pw = p.polywasm;
-    const pwMs = pw ? `${ms(pw.ms)}${pw.scaled && pw.ms !== null ? '*' : ''}` : '';
-    if (pw?.scaled && pw.ms !== null) footnotes.push(`${p.name} at n=${pw.n}`);
-    if (pw?.note) footnotes.push(`${p.name}: polywasm ${pw.note}`);
-    rows.push([
-      p.name,
-      String(p.n),
-      ms(p.native.ms),
-      ms(p.heapbase.ms),
-      ratio(p.ratio),
-      agree(p.heapbase.agrees, p.heapbase.error),
-      ...(args.polywasm && pw ? [pwMs, ratio(p.polywasmRatio), agree(pw.agrees, pw.error)] : []),
-    ]);
-  }
-  const gm = ['geometric mean', '', '', '', ratio(geo.heapbase), `${geo.heapbasePrograms} progs`, ...(args.polywasm ? ['', ratio(geo.polywasm), `${geo.polywasmPrograms} progs`] : [])];
-  rows.push(gm);
-  const widths = header.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]): string => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  rows.forEach((r, i) => {
-    if (i === rows.length - 1) out.push(widths.map((w) => '-'.repeat(w)).join('  '));
-    out.push(line(r));
-  });
-  if (footnotes.length) {
+  if (kernels) {
+    out.push(`Programs: ms per run(n) call, median of ${args.rounds} round(s), engines interleaved; one warmed-up instance per engine${args.quick ? ' (--quick: smaller n)' : ''}`);
     out.push('');
-    out.push(`* polywasm measured at a smaller n and scaled linearly (over a ${(opts.polywasmBudgetMs / 1000).toFixed(1)} s budget per call): ${footnotes.join('; ')}`);
+    const header = ['program', 'n', 'native ms', 'heapbase ms', 'hb/native', 'hb agrees', ...(args.polywasm ? ['polywasm ms', 'pw/native', 'pw agrees'] : [])];
+    const rows: string[][] = [header];
+    const footnotes: string[] = [];
+    for (const p of programs) {
+      const pw = p.polywasm;
+      const pwMs = pw ? `${ms(pw.ms)}${pw.scaled && pw.ms !== null ? '*' : ''}` : '';
+      if (pw?.scaled && pw.ms !== null) footnotes.push(`${p.name} at n=${pw.n}`);
+      if (pw?.note) footnotes.push(`${p.name}: polywasm ${pw.note}`);
+      rows.push([
+        p.name,
+        String(p.n),
+        ms(p.native.ms),
+        ms(p.heapbase.ms),
+        ratio(p.ratio),
+        agree(p.heapbase.agrees, p.heapbase.error),
+        ...(args.polywasm && pw ? [pwMs, ratio(p.polywasmRatio), agree(pw.agrees, pw.error)] : []),
+      ]);
+    }
+    const gm = ['geometric mean', '', '', '', ratio(geo.heapbase), `${geo.heapbasePrograms} progs`, ...(args.polywasm ? ['', ratio(geo.polywasm), `${geo.polywasmPrograms} progs`] : [])];
+    rows.push(gm);
+    const widths = header.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+    const line = (r: string[]): string => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+    rows.forEach((r, i) => {
+      if (i === rows.length - 1) out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+      out.push(line(r));
+    });
+    if (footnotes.length) {
+      out.push('');
+      out.push(`* polywasm measured at a smaller n and scaled linearly (over a ${(opts.polywasmBudgetMs / 1000).toFixed(1)} s budget per call): ${footnotes.join('; ')}`);
+    }
+    out.push('geometric means over the programs whose result agrees with native');
   }
-  out.push('geometric means over the programs whose result agrees with native');
 
   if (compile.length) {
     out.push('');
@@ -239,6 +267,11 @@ if (args.json) {
     ];
     const mw = mrow[0].map((_, c) => Math.max(...mrow.map((r) => r[c].length)));
     for (const r of mrow) out.push(r.map((cell, c) => (c === 0 ? cell.padEnd(mw[c]) : cell.padStart(mw[c]))).join('  '));
+  }
+
+  if (real.length) {
+    out.push('');
+    out.push(...formatReal(real, { rounds: realRounds, quick: args.quick, polywasm: args.polywasm }, geomean));
   }
 
   if (mismatches.length) {
