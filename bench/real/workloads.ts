@@ -5,6 +5,7 @@
 // passes every output to `record`, and must give the same outputs every time it runs). Input data
 // the workload makes in JS (`input`) is made before the clock starts.
 import { createRequire } from 'node:module';
+import { typescriptSource } from '../../test/helpers/typescript-source.js';
 
 const require = createRequire(import.meta.url);
 
@@ -236,22 +237,7 @@ export const WORKLOADS: RealWorkload[] = [
       return require('@swc/wasm');
     },
     run(swc, record, quick) {
-      let source = '';
-      for (let i = 0; i < (quick ? 20 : 200); i++) source += `
-export interface Shape${i} { readonly id: number; name?: string; tags: Array<string | number> }
-export enum Kind${i} { Circle = ${i}, Square, Named = 'n${i}' }
-export class Store${i}<T extends Shape${i}> implements Iterable<T> {
-  private items: Map<number, T> = new Map();
-  constructor(private readonly prefix: string = 'p${i}', public limit = ${i * 10 + 5}) {}
-  add(item: T): this { if (this.items.size < this.limit) this.items.set(item.id, item); return this; }
-  find(id: number): T | undefined { return this.items.get(id) ?? undefined; }
-  label(id: number): string { return \`\${this.prefix}:\${this.find(id)?.name ?? 'anon'}:\${Kind${i}[Kind${i}.Square]}\`; }
-  async *[Symbol.asyncIterator](): AsyncGenerator<T> { for (const v of this.items.values()) yield v; }
-  [Symbol.iterator](): Iterator<T> { return this.items.values(); }
-  static of<S extends Shape${i}>(...xs: S[]): Store${i}<S> { const s = new Store${i}<S>(); xs.forEach((x) => s.add(x)); return s; }
-}
-export const total${i} = async (s: Store${i}<Shape${i}>): Promise<number> => { let n = 0; for await (const v of s) n += v.id * (v.tags.length || 1); return n; };
-`;
+      const source = typescriptSource(quick ? 20 : 200);
       const es5 = swc.transformSync(source, { jsc: { parser: { syntax: 'typescript' }, target: 'es5' }, module: { type: 'commonjs' } });
       record(es5.code);
       const es2020 = swc.transformSync(source, { jsc: { parser: { syntax: 'typescript' }, target: 'es2020' }, sourceMaps: true });

@@ -15,12 +15,12 @@
 //   closures, the small (usually hot) ones stay in the loop;
 // - a closure takes the variables it uses as arguments (no copying in), and stores the ones it
 //   may assign at a single exit, from where its caller reloads them.
-// Measured (wasmoon's Lua 5.4, a CPU-bound script, warm): 2,400 ms before (the whole dispatch in
-// one closure of 190,000 characters that V8 never optimised, entered once per Lua instruction
-// copying 55 variables in and out), 150–250 ms after, Node's own Wasm 28–45 ms; QuickJS
-// (quickjs-emscripten), a JavaScript loop and fib: 2,070 ms before, 720–1,150 ms after, Node
-// 14–16 ms. A dispatch of 190 cases is still too large for one function: its case arms' call
-// sites alone are over the limit, so it runs in a closure of its own, called per instruction.
+// Measured (warm, the same script again and again on one instance, a loaded 2-core machine):
+// wasmoon's Lua 5.4 on a CPU-bound script 2,100–2,800 ms before (the whole dispatch in one
+// closure of 190,000 characters that V8 never optimised, entered once per Lua instruction
+// copying 55 variables in and out, its closures made again on every call from C), 155–220 ms
+// after, Node's own Wasm 28–45 ms; quickjs-emscripten on a fib and loop script 2,030–2,370 ms
+// before, 240–380 ms after, Node 14–19 ms.
 //
 // This works on the code generator's own output, whose shape it relies on: one statement or
 // brace line per line, every `{` and `}` structural (no braces in strings or expressions),
