@@ -149,7 +149,7 @@ const armInside = (item: Item): boolean =>
 /** Whether the inside of a braced statement is one closure call site (so moving it again would never end). */
 function onlyCall(lines: string[]): boolean {
   const first = lines[1];
-  if (/^o\d+\(\);$/.test(first)) return lines.length === 3;
+  if (CLOSURE_CALL.test(first)) return lines.length === 3;
   if (!first.startsWith('switch (o')) return false;
   let depth = 0;
   for (let i = 1; i < lines.length - 1; i++) {
@@ -245,11 +245,10 @@ export function splitLargeFunction(body: string[], variables: readonly string[],
         total += item.size;
       }
     }
-    // Then the largest movable statements (or pieces of runs of plain statements, or insides of
-    // case arms) move out.
-    // Moving one candidate leaves the others as they are: they are taken largest first, in one
-    // pass (a dispatch has thousands of case arms), what holds a dispatch nested deep inside
-    // (its hot path) last.
+    // Then movable statements, pieces of runs of plain statements and insides of case arms move
+    // out. Moving one leaves the others as they are: they are taken largest first, in one pass
+    // (a dispatch has thousands of case arms), what holds a dispatch nested deep inside (its hot
+    // path) last.
     const replaced = new Map<number, { end: number; item: Item }>();
     for (const best of candidates(items, runPiece)) {
       if (total <= budget) break;
@@ -319,7 +318,7 @@ function candidates(items: Item[], runPiece: number): Candidate[] {
       let size = 0;
       while (j < items.length && items[j].kind === 'simple' && size + items[j].size <= runPiece) size += items[j++].size;
       if (j === i) { j = i + 1; size = item.size; }
-      if (!(j - i === 1 && /^o\d+\(\);$/.test(item.lines[0]))) found.push({ start: i, end: j, size, inside: false, fitted: false });
+      if (!(j - i === 1 && CLOSURE_CALL.test(item.lines[0]))) found.push({ start: i, end: j, size, inside: false, fitted: false });
       i = j - 1;
     }
   }
@@ -335,8 +334,9 @@ interface Piece {
 /**
  * What a call site's arguments and reloads add, in the units of the limit. The limit stands for
  * V8's bytecode limit at about one byte per character of plain statements; an argument costs
- * V8 about 3 bytes of bytecode and a reload about 5, far fewer than their characters (measured:
- * a piece of 83,000 characters, mostly call sites, was 50,585 bytes of bytecode).
+ * V8 2–3 bytes of bytecode (counted as 2: 3 moved hot Lua cases out and was slower) and a reload
+ * about 5, far fewer than their characters (measured: a piece of 83,000 characters, mostly call
+ * sites, was 50,585 bytes of bytecode).
  */
 function callSiteGrowth(piece: Piece): number {
   return 2 * piece.params.length + 5 * piece.assigned.size;
@@ -354,8 +354,8 @@ const ASSIGNMENT = /\b([A-Za-z_]\w*)_ = (?!=)/g;
  * its copies as arguments: those it uses and those the closures it calls take. A caller passes
  * its copies, and after the call reloads the copies of the variables the callee may have
  * assigned; the callee stores all of those when it returns (in a closure, `inClosure`: its
- * `return <code>`s leave a block `X` to one exit that stores them, returning 0 if none ran). The function's own statements copy their variables in first, and
- * their returns need no copy.
+ * `return <code>`s leave a block `X` to one exit that stores them, returning 0 if none ran).
+ * The function's own statements copy their variables in first, and their returns need no copy.
  */
 function localize(lines: string[], isVariable: ReadonlySet<string>, pieces: ReadonlyMap<string, Piece>, inClosure: boolean): { lines: string[]; piece: Piece } {
   const used = new Set<string>();
