@@ -29,6 +29,7 @@ export const KERNELS: Kernel[] = [
   { name: 'bulk', what: 'memory.fill/memory.copy over 8 MiB', n: 200, quickN: 20, smallN: 2 },
   { name: 'embedded', what: 'pool list, br_table state machine, Q8 matrices, CRC-32', n: 25_000, quickN: 2_500, smallN: 100 },
   { name: 'unrolled', what: 'SHA-256 with every round written out, two lanes: one very large function', n: 200, quickN: 20, smallN: 1 },
+  { name: 'vm', what: 'bytecode interpreter: a loop around a switch of 163 opcodes (one br_table), a generated program', n: 4_000, quickN: 400, smallN: 20 },
 ];
 
 export interface WasiProgram {

@@ -37,6 +37,7 @@ bare calls
 bare bulk -mbulk-memory
 bare embedded
 bare unrolled
+bare vm
 
 # WASI: wasi-libc from Debian. --strip-debug drops the DWARF sections of Debian's wasi-libc but
 # keeps the name section.
