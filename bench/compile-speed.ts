@@ -5,6 +5,7 @@
 import { heapbase, native, type Engine } from './engines.js';
 import { formatResult, sameResult } from './programs.js';
 import { syntheticModule, withNonce } from './synthetic.js';
+import { median } from './stats.js';
 
 export interface CompileFigure {
   module: string;
@@ -15,11 +16,6 @@ export interface CompileFigure {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 let nonce = 0;
 
 export function measureCompile(label: string, bytes: Uint8Array, reps: number, functions: number | null = null): CompileFigure {

@@ -2,6 +2,7 @@
 import { ENGINES, type Engine, type EngineName } from './engines.js';
 import { formatResult, programBytes, runExport, sameResult, type Kernel, type WasiProgram } from './programs.js';
 import { runWasi } from './wasi-run.js';
+import { median } from './stats.js';
 
 export interface HarnessOptions {
   rounds: number;
@@ -64,18 +65,9 @@ type Setup = (engine: Engine) => Call;
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const message = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
-export function geomean(xs: number[]): number | null {
-  if (!xs.length) return null;
-  return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
-}
 
 function emptyTiming(n: number): EngineTiming {
   return { ms: null, samples: [], n, scaled: false, agrees: null, result: null, error: null, note: null };

@@ -2,6 +2,7 @@
 // against Node's WebAssembly. Timed in batches (instances are dropped right away); the figure is
 // the median over batches of the mean µs per instance.
 import { heapbase, native, type Engine } from './engines.js';
+import { median } from './stats.js';
 
 export interface InstantiateFigure {
   module: string;
@@ -12,11 +13,6 @@ export interface InstantiateFigure {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 export function measureInstantiate(label: string, bytes: Uint8Array, batches: number, perBatch: number): InstantiateFigure {
   const engines: Engine[] = [heapbase, native];

@@ -22,7 +22,8 @@
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { checkSynthetic, measureCompile, syntheticModule, type CompileFigure, type SyntheticCheck } from './compile-speed.js';
-import { benchKernel, benchWasi, geomean, type HarnessOptions, type Mismatch, type ProgramFigures } from './harness.js';
+import { benchKernel, benchWasi, type HarnessOptions, type Mismatch, type ProgramFigures } from './harness.js';
+import { geomean } from './stats.js';
 import { measureInstantiate, type InstantiateFigure } from './instantiate.js';
 import { measureInstanceMemory, type MemoryFigures } from './memory.js';
 import { KERNELS, WASI_PROGRAM, programBytes } from './programs.js';

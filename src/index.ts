@@ -49,7 +49,7 @@ export class Module {
     // The JavaScript is generated for the first instance, not here (1,000,000 empty functions:
     // new Module 7.0 s before, 0.8 s after), unless V8's parser may reject it: that must be a
     // CompileError from new Module.
-    let first = mayExceedParserLimits(ir, this.facts) ? compileModule(ir, this.facts, { ...codegen, lazy }, url) : undefined;
+    let first = mayExceedParserLimits(this.facts) ? compileModule(ir, this.facts, { ...codegen, lazy }, url) : undefined;
     const firstFactory = (): ModuleFactory => (first ??= compileModule(ir, this.facts, { ...codegen, lazy }, url));
     let eager: ModuleFactory | undefined;
     let instances = 0;

@@ -13,6 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WORKLOADS } from './workloads.js';
+import { median } from '../stats.js';
 
 export type RealEngine = 'node' | 'heapbase' | 'polywasm';
 
@@ -61,15 +62,10 @@ export interface RealFigures {
 
 const childPath = fileURLToPath(new URL('./child.js', import.meta.url));
 
-const median = (xs: number[]): number | null => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+const medianOrNull = (xs: number[]): number | null => (xs.length ? median(xs) : null);
 
 /** The child's steady-state figure: the median of its warm runs after the first (all, if only one). */
-const steady = (warm: number[]): number | null => median(warm.length > 1 ? warm.slice(1) : warm);
+const steady = (warm: number[]): number | null => medianOrNull(warm.length > 1 ? warm.slice(1) : warm);
 
 function runChild(program: string, engine: RealEngine, quick: boolean, warm: number, warmBudgetMs: number, timeoutMs: number): ChildResult {
   const started = performance.now();
@@ -93,8 +89,8 @@ function figures(runs: ChildResult[], reference: string | undefined, minuteNote:
   const failed = runs.find((r) => !r.ok);
   const agrees = !runs.length ? null : failed || reference === undefined ? false : good.every((r) => r.digest === reference && !r.unstable);
   return {
-    coldMs: median(good.map((r) => r.coldMs!)),
-    warmMs: median(good.map((r) => steady(r.warm!)).filter((x): x is number => x !== null)),
+    coldMs: medianOrNull(good.map((r) => r.coldMs!)),
+    warmMs: medianOrNull(good.map((r) => steady(r.warm!)).filter((x): x is number => x !== null)),
     runs,
     agrees,
     note: failed ? failed.error!.split('\n')[0]!.slice(0, 160) : minuteNote,

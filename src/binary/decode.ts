@@ -130,12 +130,18 @@ export function decodeModule(bytes: Uint8Array): ModuleIR {
 
 /** Reads a vector's count (checked against a JS API limit if named), then calls `item` that many times. */
 function vec(r: Reader, item: () => void, limit?: keyof typeof LIMITS): void {
+  const count = vecCount(r, limit);
+  for (let i = 0; i < count; i++) item();
+}
+
+/** A vector's item count, checked against `limit` and against the bytes left. */
+function vecCount(r: Reader, limit?: keyof typeof LIMITS): number {
   const at = r.pos;
   const count = r.u32();
   if (limit) checkLimit(r, limit, count, at);
   // Every item takes at least one byte: a larger count cannot be honest.
   if (count > r.end - r.pos) r.fail('unexpected end: vector count exceeds the section', r.pos);
-  for (let i = 0; i < count; i++) item();
+  return count;
 }
 
 function readFuncType(r: Reader, interned: Interned): FuncType {
@@ -285,8 +291,8 @@ function readElem(r: Reader, interned: Interned): ElemSegment {
       if (r.u8() !== 0) r.fail('malformed element kind', at);
     }
   }
-  const count = r.u32();
-  if (count > r.end - r.pos) r.fail('unexpected end: vector count exceeds the section', r.pos);
+  // Without vec's closure per segment: a module may have 10,000,000 of them.
+  const count = vecCount(r);
   let init = noElements;
   if (count > 0) {
     init = [];

@@ -815,7 +815,7 @@ export function compileFunction(
   const decls: string[] = usesMemoryView ? ['dv = memView'] : [];
   for (const [n, init] of declared) decls.push(`${n} = ${init}`);
   decls.push(...chainVars);
-  let source = out.join('\n');
+  const source = out.join('\n');
   if (source.length > splitting.maxFunctionChars) {
     const variables = [
       ...params,

@@ -90,7 +90,7 @@ function compiledLazily(m: ModuleIR, facts: ValidationFacts, options: CodegenOpt
 }
 
 /** Whether some function nests so deeply that V8's parser may reject its JavaScript. */
-export function mayExceedParserLimits(m: ModuleIR, facts: ValidationFacts): boolean {
+export function mayExceedParserLimits(facts: ValidationFacts): boolean {
   return facts.maxDepths.some((depth) => depth > LAZY_MAX_DEPTH);
 }
 
