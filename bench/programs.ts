@@ -1,6 +1,8 @@
 // The benchmark programs (C sources and built .wasm in bench/programs/, see build.sh) and how to
 // run them. Each kernel exports `run(n)`, whose work is proportional to n and whose result is a
-// checksum (i32 → number, i64 → BigInt) of everything it computed. wasi_prog is a WASI command
+// checksum (i32 → number, i64 → BigInt) of everything it computed; a kernel that checks its own
+// work (compress decodes what it encoded) also exports `errors()`, 0 when the last run was right.
+// wasi_prog is a WASI command
 // taking the work size as argv[1] and printing a summary.
 import { readFileSync } from 'node:fs';
 
@@ -30,6 +32,9 @@ export const KERNELS: Kernel[] = [
   { name: 'embedded', what: 'pool list, br_table state machine, Q8 matrices, CRC-32', n: 25_000, quickN: 2_500, smallN: 100 },
   { name: 'unrolled', what: 'SHA-256 with every round written out, two lanes: one very large function', n: 200, quickN: 20, smallN: 1 },
   { name: 'vm', what: 'bytecode interpreter: a loop around a switch of 163 opcodes (one br_table), a generated program', n: 4_000, quickN: 400, smallN: 20 },
+  { name: 'hashtable', what: 'open-addressing table of string keys: insert/lookup/delete, grows and shrinks', n: 16, quickN: 2, smallN: 1 },
+  { name: 'compress', what: 'LZ77 (hash chains, lazy) + adaptive range coder of 128 KiB blocks, decoded and compared', n: 20, quickN: 2, smallN: 1 },
+  { name: 'coremark_like', what: 'linked-list find/reverse/merge sort, i16 matrices, number-parsing state machine, CRC-16', n: 3_000, quickN: 300, smallN: 20 },
 ];
 
 export interface WasiProgram {

@@ -38,6 +38,9 @@ bare bulk -mbulk-memory
 bare embedded
 bare unrolled
 bare vm
+bare hashtable
+bare compress
+bare coremark_like
 
 # WASI: wasi-libc from Debian. --strip-debug drops the DWARF sections of Debian's wasi-libc but
 # keeps the name section.

@@ -8,18 +8,29 @@ import { KERNELS, WASI_PROGRAM, formatResult, programBytes, runExport } from '..
 import { checkSynthetic, syntheticModule } from '../../bench/compile-speed.js';
 import { cleanupWasiOutputs, runWasi } from '../../bench/wasi-run.js';
 
-function runKernel(engine: Engine, name: string, n: number): unknown {
-  return runExport(engine.instantiate(engine.compile(programBytes(name)), {}).exports)(n);
+/** run(n)'s result, and errors()'s after it for a kernel that checks its own work. */
+function runKernel(engine: Engine, name: string, n: number): { result: unknown; errors: unknown } {
+  const exports = engine.instantiate(engine.compile(programBytes(name)), {}).exports;
+  const result = runExport(exports)(n);
+  return { result, errors: typeof exports.errors === 'function' ? (exports.errors as () => number)() : null };
 }
 
 for (const k of KERNELS) {
   test(`bench program ${k.name}: run(${k.smallN}) agrees with native WebAssembly`, () => {
     const want = runKernel(native, k.name, k.smallN);
     const got = runKernel(heapbase, k.name, k.smallN);
-    assert.equal(typeof got, typeof want);
-    assert.ok(Object.is(got, want), `${k.name}: heapbase gave ${formatResult(got)}, native ${formatResult(want)}`);
+    assert.equal(typeof got.result, typeof want.result);
+    assert.ok(Object.is(got.result, want.result), `${k.name}: heapbase gave ${formatResult(got.result)}, native ${formatResult(want.result)}`);
+    if (want.errors !== null) {
+      assert.equal(want.errors, 0, `${k.name}: its own check failed on native`);
+      assert.equal(got.errors, 0, `${k.name}: its own check failed on heapbase`);
+    }
   });
 }
+
+test('bench program compress: exports errors(), which its run(1) leaves at 0', () => {
+  assert.equal(runKernel(native, 'compress', 1).errors, 0);
+});
 
 test(`bench program ${WASI_PROGRAM.name} (${WASI_PROGRAM.smallN} words): same exit code and stdout as node:wasi`, () => {
   try {
