@@ -32,6 +32,7 @@ export const ENOENT = 44;
 export const ENOSYS = 52;
 export const ENOTDIR = 54;
 export const ENOTEMPTY = 55;
+export const ENOTSOCK = 57;
 export const ENOTSUP = 58;
 export const EOVERFLOW = 61;
 export const EPERM = 63;

@@ -1,11 +1,12 @@
-// The guest's file descriptor table: what each WASI fd stands for on the host, and the blocking
-// read/write loops over host file descriptors.
-import * as fs from 'node:fs';
-import {
-  FILETYPE_BLOCK_DEVICE, FILETYPE_CHARACTER_DEVICE, FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE,
-  FILETYPE_SOCKET_STREAM, FILETYPE_SYMBOLIC_LINK, FILETYPE_UNKNOWN,
-} from './constants.js';
+// The guest's file descriptor table: what each WASI fd stands for on the host, its rights, and
+// the checks every preview1 function makes before it touches the host.
+//
+// Rights (preview1 `rights`): every fd has base rights (what may be done with it) and inheriting
+// rights (the most a path_open through it may grant). An operation whose right the fd lacks is
+// ENOTCAPABLE; fd_fdstat_set_rights may only drop rights. path_open grants the requested rights
+// masked by the directory's inheriting rights.
 import { hostPath } from './sandbox.js';
+import { EBADF, ENOTCAPABLE, ENOTDIR, WasiErrno } from './errno.js';
 
 interface EntryBase {
   fdflags: number;
@@ -13,16 +14,16 @@ interface EntryBase {
   rightsInheriting: bigint;
 }
 
-/** A host file descriptor the embedder lent (stdin, stdout, stderr): a stream, never closed by us. */
+/** A host handle the embedder lent (stdin, stdout, stderr): a stream, never closed by us. */
 export interface StdioEntry extends EntryBase {
   kind: 'stdio';
-  hostFd: number;
+  handle: number;
 }
 
-/** A file the guest opened with path_open; we own the host fd and track the file position. */
+/** A file the guest opened with path_open; we own the handle and track the file position. */
 export interface FileEntry extends EntryBase {
   kind: 'file';
-  hostFd: number;
+  handle: number;
   filetype: number;
   /** Regular files and block devices: reads and writes are positional at `position`. */
   seekable: boolean;
@@ -31,7 +32,7 @@ export interface FileEntry extends EntryBase {
 
 export interface DirListingEntry { name: Uint8Array; type: number; ino?: bigint; hostName: string }
 
-/** A directory inside a preopen: the preopen's root and the names leading to it. */
+/** A directory inside a preopen: the preopen's root and the names leading to it (no host handle). */
 export interface DirEntry extends EntryBase {
   kind: 'dir';
   root: string;
@@ -48,84 +49,50 @@ export function dirHostPath(d: DirEntry): string {
   return hostPath(d.root, d.parts);
 }
 
-export function filetypeOf(st: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): number {
-  if (st.isFile()) return FILETYPE_REGULAR_FILE;
-  if (st.isDirectory()) return FILETYPE_DIRECTORY;
-  if (st.isSymbolicLink()) return FILETYPE_SYMBOLIC_LINK;
-  if (st.isCharacterDevice()) return FILETYPE_CHARACTER_DEVICE;
-  if (st.isBlockDevice()) return FILETYPE_BLOCK_DEVICE;
-  if (st.isSocket()) return FILETYPE_SOCKET_STREAM;
-  return FILETYPE_UNKNOWN; // FIFOs have no preview1 file type
+/** ENOTCAPABLE unless the entry holds every right in `rights`. */
+export function requireRights(e: Entry, rights: bigint): void {
+  if ((e.rightsBase & rights) !== rights) throw new WasiErrno(ENOTCAPABLE, 'the descriptor lacks the right for this operation');
 }
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
+export class FdTable {
+  private readonly entries = new Map<number, Entry>();
 
-/** Blocks the thread for `ms` milliseconds. */
-export function sleepMs(ms: number): void {
-  if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
-}
-
-function isAgain(e: unknown): boolean {
-  const code = (e as { code?: string } | null)?.code;
-  return code === 'EAGAIN' || code === 'EWOULDBLOCK';
-}
-
-/**
- * Writes all of `data` to a host fd, at `position` or (null) at the fd's own offset. A
- * non-blocking descriptor (Node makes piped stdio non-blocking) is waited on, so the guest sees a
- * blocking write.
- */
-export function writeAll(hostFd: number, data: Uint8Array, position: number | null): number {
-  let done = 0;
-  let wait = 1;
-  while (done < data.length) {
-    let n: number;
-    try {
-      n = fs.writeSync(hostFd, data, done, data.length - done, position === null ? null : position + done);
-    } catch (e) {
-      if (!isAgain(e)) {
-        if (done > 0) return done;
-        throw e;
-      }
-      sleepMs(wait);
-      wait = Math.min(wait * 2, 20);
-      continue;
-    }
-    if (n <= 0) break;
-    done += n;
-    wait = 1;
+  /** The entry for `fd`, or EBADF. */
+  get(fd: number): Entry {
+    const e = this.entries.get(fd >>> 0);
+    if (!e) throw new WasiErrno(EBADF, `fd ${fd >>> 0} is not open`);
+    return e;
   }
-  return done;
-}
 
-/**
- * Reads into the buffers in turn, at `position` or (null) at the fd's own offset, stopping at the
- * first short read. Waits for data on a non-blocking descriptor until at least one byte or end
- * of file arrives.
- */
-export function readInto(hostFd: number, buffers: Uint8Array[], position: number | null): number {
-  let total = 0;
-  for (const buf of buffers) {
-    if (buf.length === 0) continue;
-    let n: number;
-    let wait = 1;
-    for (;;) {
-      try {
-        n = fs.readSync(hostFd, buf, 0, buf.length, position === null ? null : position + total);
-        break;
-      } catch (e) {
-        if (isAgain(e) && total === 0) {
-          sleepMs(wait);
-          wait = Math.min(wait * 2, 20);
-          continue;
-        }
-        if (isAgain(e) || (e as { code?: string }).code === 'EOF') return total;
-        if (total > 0) return total;
-        throw e;
-      }
-    }
-    total += n;
-    if (n < buf.length) break;
+  peek(fd: number): Entry | undefined {
+    return this.entries.get(fd >>> 0);
   }
-  return total;
+
+  /** A directory fd holding `rights` (ENOTDIR for another kind of fd, ENOTCAPABLE without them). */
+  dir(fd: number, rights: bigint): DirEntry {
+    const e = this.get(fd);
+    if (e.kind !== 'dir') throw new WasiErrno(ENOTDIR, `fd ${fd >>> 0} is not a directory`);
+    requireRights(e, rights);
+    return e;
+  }
+
+  set(fd: number, entry: Entry): void {
+    this.entries.set(fd >>> 0, entry);
+  }
+
+  /** The lowest free fd from 3 up. */
+  allocate(entry: Entry): number {
+    let fd = 3;
+    while (this.entries.has(fd)) fd++;
+    this.entries.set(fd, entry);
+    return fd;
+  }
+
+  delete(fd: number): void {
+    this.entries.delete(fd >>> 0);
+  }
+
+  [Symbol.iterator](): IterableIterator<[number, Entry]> {
+    return this.entries[Symbol.iterator]();
+  }
 }

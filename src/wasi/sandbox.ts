@@ -2,14 +2,16 @@
 //
 // A directory the guest holds is a preopen root (a real host path, symlinks resolved once at
 // construction) plus the list of names leading from it, each a real directory (never a symlink).
+// Every lookup goes through the FileSystemBackend (backend.ts), so the rules hold for any backend.
 // A guest path is resolved one component at a time against that list:
 //   - an absolute guest path is refused (ENOTCAPABLE): wasi-libc never sends one, it maps
 //     absolute paths to a preopen and a relative path itself;
-//   - `..` pops a name; popping above the root is refused (ENOTCAPABLE);
+//   - `..` pops a name; popping above the directory the path is relative to (the dirfd, which
+//     may be a subdirectory of the preopen) is refused (ENOTCAPABLE);
 //   - every component before the last is `lstat`ed; a symlink is followed by splicing its target
 //     into the remaining components, relative to the link's directory, so its `..` are held to
 //     the same rule; an absolute target is refused (ENOTCAPABLE), as is any target that climbs
-//     out, even if it would come back in;
+//     out of the base directory, even if it would come back in;
 //   - the last component is followed the same way when the operation follows symlinks;
 //   - more than 40 links in one resolution is ELOOP; a NUL byte in the path is EINVAL.
 // The host path handed to Node is then root + names: no component of it is a symlink the guest
@@ -20,11 +22,13 @@
 // Limit: the checks and the use are separate system calls. If another host process swaps a
 // directory inside the sandbox for a symlink between the two, the use could follow it. The guest
 // alone cannot race itself (host calls are synchronous).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { FileSystemBackend, HostStat } from './backend.js';
+import { FILETYPE_DIRECTORY, FILETYPE_SYMBOLIC_LINK } from './constants.js';
 import { EINVAL, ELOOP, ENOENT, ENOTCAPABLE, ENOTDIR, WasiErrno } from './errno.js';
 
 const MAX_SYMLINKS = 40;
+const linkText = new TextDecoder();
 
 export interface Resolved {
   /** Names from the root to the result; every one but possibly the last is a real directory. */
@@ -54,7 +58,7 @@ function components(p: string): string[] {
  * the last component is followed too. A missing last component is fine (the caller may create
  * it); a missing earlier one is ENOENT.
  */
-export function resolvePath(root: string, start: readonly string[], guestPath: string, followLast: boolean): Resolved {
+export function resolvePath(fs: FileSystemBackend, root: string, start: readonly string[], guestPath: string, followLast: boolean): Resolved {
   checkGuestPath(guestPath);
   const mustBeDir = /(^|\/)\.?$/.test(guestPath) || guestPath.endsWith('/.');
   const follow = followLast || mustBeDir;
@@ -64,7 +68,9 @@ export function resolvePath(root: string, start: readonly string[], guestPath: s
   while (pending.length > 0) {
     const name = pending.shift() as string;
     if (name === '..') {
-      if (stack.length === 0) throw new WasiErrno(ENOTCAPABLE, `path ${JSON.stringify(guestPath)} leaves the preopened directory`);
+      // The base directory is the boundary, not the preopen's root (WASI path resolution, as
+      // wasmtime/cap-std do it): a descriptor for a subdirectory grants nothing above it.
+      if (stack.length <= start.length) throw new WasiErrno(ENOTCAPABLE, `path ${JSON.stringify(guestPath)} leaves the base directory`);
       stack.pop();
       continue;
     }
@@ -74,9 +80,9 @@ export function resolvePath(root: string, start: readonly string[], guestPath: s
       break;
     }
     const candidate = hostPath(root, [...stack, name]);
-    let st: fs.Stats;
+    let st: HostStat;
     try {
-      st = fs.lstatSync(candidate);
+      st = fs.lstat(candidate);
     } catch (e) {
       if (last && (e as { code?: string }).code === 'ENOENT') {
         stack.push(name);
@@ -84,15 +90,15 @@ export function resolvePath(root: string, start: readonly string[], guestPath: s
       }
       throw e;
     }
-    if (st.isSymbolicLink()) {
+    if (st.filetype === FILETYPE_SYMBOLIC_LINK) {
       if (++links > MAX_SYMLINKS) throw new WasiErrno(ELOOP, 'too many levels of symbolic links');
-      const target = fs.readlinkSync(candidate, 'utf8');
+      const target = linkText.decode(fs.readlink(candidate));
       if (target.startsWith('/')) throw new WasiErrno(ENOTCAPABLE, `symlink ${JSON.stringify(name)} has an absolute target`);
       if (target === '') throw new WasiErrno(ENOENT, 'empty symlink');
       pending = [...components(target), ...pending];
       continue;
     }
-    if (!last && !st.isDirectory()) throw new WasiErrno(ENOTDIR, `${JSON.stringify(name)} is not a directory`);
+    if (!last && st.filetype !== FILETYPE_DIRECTORY) throw new WasiErrno(ENOTDIR, `${JSON.stringify(name)} is not a directory`);
     stack.push(name);
   }
   const host = hostPath(root, stack);
@@ -105,7 +111,7 @@ export function resolvePath(root: string, start: readonly string[], guestPath: s
  * never followed, and must be a plain name (`.` or `..` there is EINVAL; a trailing `/` is
  * allowed and reported as mustBeDir).
  */
-export function resolveEntry(root: string, start: readonly string[], guestPath: string): Resolved & { name: string } {
+export function resolveEntry(fs: FileSystemBackend, root: string, start: readonly string[], guestPath: string): Resolved & { name: string } {
   checkGuestPath(guestPath);
   const trimmed = guestPath.replace(/\/+$/, '');
   const mustBeDir = trimmed.length !== guestPath.length;
@@ -113,7 +119,7 @@ export function resolveEntry(root: string, start: readonly string[], guestPath: 
   const slash = trimmed.lastIndexOf('/');
   const name = trimmed.slice(slash + 1);
   if (name === '.' || name === '..') throw new WasiErrno(EINVAL, `path ${JSON.stringify(guestPath)} does not name a directory entry`);
-  const dir = slash < 0 ? { parts: [...start] } : resolvePath(root, start, trimmed.slice(0, slash + 1), true);
+  const dir = slash < 0 ? { parts: [...start] } : resolvePath(fs, root, start, trimmed.slice(0, slash + 1), true);
   const parts = [...dir.parts, name];
   return { parts, host: hostPath(root, parts), mustBeDir, name };
 }
