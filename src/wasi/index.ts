@@ -25,7 +25,8 @@
 // - Rights are enforced (fd.ts): each operation needs the right witx names for it, else
 //   ENOTCAPABLE; path_open grants the requested rights masked by the directory's inheriting
 //   rights, and O_CREAT / O_TRUNC need PATH_CREATE_FILE / PATH_FILESTAT_SET_SIZE. A preopen has
-//   the directory rights as base and every right as inheriting (as wasmtime reports them).
+//   the directory rights as base (constants.ts: RIGHTS_DIRECTORY_BASE, a superset of wasmtime's)
+//   and every right as inheriting; a directory fd never holds file-only rights (FD_SEEK, ...).
 // - Directories opened with path_open are names inside a preopen, not host handles; opening one
 //   with FD_WRITE or O_TRUNC is EISDIR. A final symlink that is not followed is ELOOP.
 // - Files opened by the guest track their own position (Node has no lseek): reads and writes are

@@ -46,6 +46,8 @@ export class NodeFileSystem implements FileSystemBackend {
    * Node passes times to utimes as seconds in a double, so nanoseconds the guest sets come back
    * rounded. The exact values are remembered per file (dev:ino) and reported for as long as the
    * host still holds the stamp that was stored for them; any later change on the host wins.
+   * (The testsuite's fd_filestat_set, path_filestat and symlink_filestat set mtim - 100 ns and
+   * compare exactly; node:wasi, which drops the fraction of a second, fails them.)
    */
   private readonly setTimesByFile = new Map<string, { atime: SetTime; mtime: SetTime }>();
 
