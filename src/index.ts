@@ -1,7 +1,7 @@
 // heapbase's public API: a drop-in for the standard WebAssembly namespace.
 import { decodeModule } from './binary/decode.js';
 import type { ModuleIR } from './binary/module.js';
-import { compileModule, hasLazyCandidates, lazyCompilation, mayExceedParserLimits, type ModuleFactory } from './compile/module.js';
+import { checkParserLimits, compileModule, hasLazyCandidates, lazyCompilation, type ModuleFactory } from './compile/module.js';
 import { Global, Memory, Table, webIdlInterface } from './runtime/api-objects.js';
 import { CompileError, LinkError, RuntimeError } from './runtime/errors.js';
 import { HostMemory } from './runtime/host-memory.js';
@@ -36,7 +36,7 @@ export class Module {
   /** @internal */ readonly facts: ValidationFacts;
 
   constructor(bytes: Bytes) {
-    const ir = decodeModule(copyBytes(bytes));
+    const ir = decodeModule(copyBytes(bytes), { deferCodeCheck: true });
     this.facts = validateModule(ir);
     const layout = analyzeLayout(ir, this.facts);
     const id = registerModule(this, ir.names.functions);
@@ -47,9 +47,10 @@ export class Module {
     // and shared by all later instances (lazily compiled code is per instance).
     const lazy = lazyCompilation.enabled && hasLazyCandidates(ir, this.facts);
     // The JavaScript is generated for the first instance, not here (1,000,000 empty functions:
-    // new Module 7.0 s before, 0.8 s after), unless V8's parser may reject it: that must be a
-    // CompileError from new Module.
-    let first = mayExceedParserLimits(this.facts) ? compileModule(ir, this.facts, { ...codegen, lazy }, url) : undefined;
+    // new Module 7.0 s before, 0.8 s after). Only functions nested deeply enough to meet V8's
+    // parser limits are generated here: that must be a CompileError from new Module.
+    checkParserLimits(ir, this.facts, codegen);
+    let first: ModuleFactory | undefined;
     const firstFactory = (): ModuleFactory => (first ??= compileModule(ir, this.facts, { ...codegen, lazy }, url));
     let eager: ModuleFactory | undefined;
     let instances = 0;
@@ -147,7 +148,7 @@ export class Instance {
 
 export function validate(bytes: Bytes): boolean {
   try {
-    validateModule(decodeModule(copyBytes(bytes)));
+    validateModule(decodeModule(copyBytes(bytes), { deferCodeCheck: true }));
     return true;
   } catch (e) {
     if (e instanceof CompileError) return false;

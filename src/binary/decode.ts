@@ -49,7 +49,17 @@ const SHORT_SEGMENT_BYTES = 32;
 
 const noElements: ConstExpr[] = Object.freeze([]) as unknown as ConstExpr[];
 
-export function decodeModule(bytes: Uint8Array): ModuleIR {
+export interface DecodeOptions {
+  /**
+   * Leave the function bodies' instructions undecoded, for a caller that validates next: the
+   * validator decodes each instruction as it checks it (one pass instead of two: new Module of an
+   * 18 MB module 0.56 -> see the commit), and on any error calls checkCodeEncoding, so malformed
+   * code is still reported before invalid code.
+   */
+  deferCodeCheck?: boolean;
+}
+
+export function decodeModule(bytes: Uint8Array, options: DecodeOptions = {}): ModuleIR {
   const r = new Reader(bytes);
   if (bytes.length > MAX_MODULE_BYTES) r.fail(`module too large: ${bytes.length} bytes, over the limit of ${MAX_MODULE_BYTES}`, 0);
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
@@ -64,6 +74,7 @@ export function decodeModule(bytes: Uint8Array): ModuleIR {
     types: [], imports: [], funcTypes: [], importedFuncCount: 0, tables: [], importedTableCount: 0,
     memories: [], importedMemoryCount: 0, globals: [], importedGlobalCount: 0, globalInits: [],
     exports: [], start: null, elems: [], datas: [], dataCount: null, bodies: [],
+    codeChecked: options.deferCodeCheck !== true,
     names: { functions: new Map(), locals: new Map(), globals: new Map() }, customs: [],
   };
   let lastOrder = 0;
@@ -105,7 +116,7 @@ export function decodeModule(bytes: Uint8Array): ModuleIR {
         sawCode = true;
         const count = s.u32();
         if (count !== declaredFuncCount) s.fail('function and code section have inconsistent lengths', start);
-        for (let i = 0; i < count; i++) m.bodies.push(readBody(s, m, paramCount(m, m.importedFuncCount + i)));
+        for (let i = 0; i < count; i++) m.bodies.push(readBody(s, m, paramCount(m, m.importedFuncCount + i), m.codeChecked));
         break;
       }
       case 11: {
@@ -327,7 +338,7 @@ function paramCount(m: ModuleIR, index: number): number {
 }
 
 /** `params`: the function's parameter count; the JS API limits parameters and locals together. */
-function readBody(r: Reader, m: ModuleIR, params: number): FuncBody {
+function readBody(r: Reader, m: ModuleIR, params: number, checkCode: boolean): FuncBody {
   const pos = r.pos;
   const size = r.u32();
   const start = r.pos;
@@ -346,11 +357,25 @@ function readBody(r: Reader, m: ModuleIR, params: number): FuncBody {
   });
   const codeStart = b.pos;
   // Decoded here only to reject malformed code now; passes that need it decode it again.
+  if (checkCode) checkBodyEncoding(b, m);
+  r.pos = b.end;
+  return { locals, pos, bytes: r.bytes, codeStart, codeEnd: b.end };
+}
+
+/** Throws the CompileError of a body whose instructions do not decode. */
+function checkBodyEncoding(b: Reader, m: ModuleIR): void {
   const needsDataCount = checkBodyCode(b);
   if (b.pos !== b.end) b.fail('section size mismatch: code after the end of the function body', b.pos);
   if (m.dataCount === null && needsDataCount >= 0) b.fail('data count section required', needsDataCount);
-  r.pos = b.end;
-  return { locals, pos, bytes: r.bytes, codeStart, codeEnd: b.end };
+}
+
+/** Decodes every body's instructions, throwing the first malformed one's CompileError. */
+export function checkCodeEncoding(m: ModuleIR): void {
+  for (let i = 0; i < m.bodies.length; i++) {
+    const body = m.bodies[i];
+    checkBodyEncoding(new Reader(body.bytes, body.codeStart, body.codeEnd), m);
+  }
+  m.codeChecked = true;
 }
 
 function readCustom(r: Reader, m: ModuleIR): void {

@@ -140,6 +140,8 @@ export interface ModuleIR {
   dataCount: number | null;
   /** Bodies of the module's own functions (index = function index − importedFuncCount). */
   bodies: FuncBody[];
+  /** Whether the bodies' instructions have been decoded once (see DecodeOptions.deferCodeCheck). */
+  codeChecked: boolean;
   names: NameSection;
   customs: CustomSection[];
 }

@@ -23,15 +23,22 @@ export class Reader {
     return this.bytes[this.pos++];
   }
 
-  /** Unsigned LEB128 of at most `bits` bits, as a number (bits ≤ 32). */
-  u32(bits = 32): number {
+  /** Unsigned LEB128 of at most 32 bits, as a number. */
+  u32(): number {
     const start = this.pos;
+    if (start < this.end) {
+      const first = this.bytes[start];
+      if (first < 0x80) { // one byte: most indices and immediates
+        this.pos = start + 1;
+        return first;
+      }
+    }
     let result = 0;
     let shift = 0;
     for (;;) {
       if (this.pos >= this.end) this.fail('unexpected end', start);
       const byte = this.bytes[this.pos++];
-      const remaining = bits - shift;
+      const remaining = 32 - shift;
       if (remaining < 7) {
         // Last allowed byte: no continuation, and the unused high bits must be zero.
         if (byte & 0x80) this.fail('integer representation too long', start);

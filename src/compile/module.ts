@@ -89,9 +89,25 @@ function compiledLazily(m: ModuleIR, facts: ValidationFacts, options: CodegenOpt
     body.codeEnd - body.codeStart >= LAZY_MIN_BODY_BYTES && facts.maxDepths[index - m.importedFuncCount] <= LAZY_MAX_DEPTH;
 }
 
-/** Whether some function nests so deeply that V8's parser may reject its JavaScript. */
-export function mayExceedParserLimits(facts: ValidationFacts): boolean {
-  return facts.maxDepths.some((depth) => depth > LAZY_MAX_DEPTH);
+/**
+ * Rejects a module whose JavaScript V8's parser would refuse, as a CompileError now rather than
+ * at the first instantiation: generates and parses only the functions nested deeper than
+ * LAZY_MAX_DEPTH, each inside as many functions as the factory puts around it (sql.js: new
+ * Module 393 -> see the commit; the whole module's JavaScript was generated here before).
+ */
+export function checkParserLimits(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions): void {
+  let calls: CallFacts | undefined;
+  for (let i = 0; i < facts.maxDepths.length; i++) {
+    if (facts.maxDepths[i] <= LAZY_MAX_DEPTH) continue;
+    calls ??= callFactsOf(m, facts);
+    const constants = new ConstantPool();
+    const fn = compileFunction(m, m.importedFuncCount + i, constants, options, calls.mayGrowMemory);
+    try {
+      new Function('eval', 'rt', 'functionSource', [...constants.declarations, 'return function instantiate(env) {', fn, '};'].join('\n'));
+    } catch (e) {
+      throw new CompileError(`the module is valid but its JavaScript could not be compiled: ${(e as Error).message}`);
+    }
+  }
 }
 
 /** Whether any function of the module would be compiled lazily (else lazy and eager code are the same). */

@@ -36,7 +36,11 @@ export interface BodyFacts {
   callees: number[];
   /** Contains memory.grow or call_indirect (any callee): may grow the memory whatever it calls directly. */
   growsMemoryItself: boolean;
-  /** Deepest nesting of blocks, loops and ifs (the body itself counts 1). */
+  /**
+   * Deepest nesting of blocks, loops and ifs as the generated JavaScript nests them (the body
+   * counts 1; a void block opened directly inside another counts 0, as the code generator emits
+   * such runs flat: a C switch's hundreds of blocks nest 1 deep).
+   */
   maxDepth: number;
 }
 
@@ -80,9 +84,11 @@ export class FunctionValidator {
   private cEnd: Uint8Array[] = new Array(32);
   private cHeight = new Int32Array(32);
   private cUnreachable = new Uint8Array(32);
+  /** Each frame's nesting depth in the generated JavaScript (see BodyFacts.maxDepth). */
+  private cDepth = new Int32Array(32);
   private csp = 0;
-  /** Deepest control nesting in the current body (the function's own frame counts 1). */
-  private maxCsp = 0;
+  /** Deepest control nesting in the current body, as BodyFacts.maxDepth counts it. */
+  private maxDepth = 0;
   /** Scratch space for br_table's pop-and-push-back. */
   private scratch = new Uint8Array(16);
   // The function and instruction being checked, for messages.
@@ -159,16 +165,19 @@ export class FunctionValidator {
 
   // ---- control stack ----
 
-  private pushCtrl(kind: number, start: Uint8Array, end: Uint8Array): void {
+  /** `nests`: whether the frame adds a level of JavaScript nesting. */
+  private pushCtrl(kind: number, start: Uint8Array, end: Uint8Array, nests = true): void {
     const n = this.csp;
     if (n === this.cKind.length) this.growCtrl();
+    const depth = (n === 0 ? 0 : this.cDepth[n - 1]) + (nests ? 1 : 0);
+    this.cDepth[n] = depth;
+    if (depth > this.maxDepth) this.maxDepth = depth;
     this.cKind[n] = kind;
     this.cStart[n] = start;
     this.cEnd[n] = end;
     this.cHeight[n] = this.sp;
     this.cUnreachable[n] = 0;
     this.csp = n + 1;
-    if (n >= this.maxCsp) this.maxCsp = n + 1;
     this.pushVals(start);
   }
 
@@ -177,6 +186,7 @@ export class FunctionValidator {
     const kind = new Uint8Array(size); kind.set(this.cKind); this.cKind = kind;
     const height = new Int32Array(size); height.set(this.cHeight); this.cHeight = height;
     const unr = new Uint8Array(size); unr.set(this.cUnreachable); this.cUnreachable = unr;
+    const depth = new Int32Array(size); depth.set(this.cDepth); this.cDepth = depth;
     this.cStart.length = size;
     this.cEnd.length = size;
   }
@@ -255,7 +265,7 @@ export class FunctionValidator {
     this.sp = 0;
     this.maxSp = 0;
     this.csp = 0;
-    this.maxCsp = 0;
+    this.maxDepth = 0;
     this.pushCtrl(FUNC, EMPTY, results);
     let resizeOp: BodyFacts['resizeOp'] = null;
     let resizePos = -1;
@@ -265,11 +275,14 @@ export class FunctionValidator {
     // Read one instruction at a time into one object (the decoder has checked the encoding).
     const reader = new Reader(body.bytes, body.codeStart, body.codeEnd);
     const ins = blankInstr();
+    let afterVoidBlock = false;
     while (this.csp !== 0) {
       if (reader.pos >= reader.end) this.fail('function body must end with end', undefined, body.pos);
       readInstrInto(reader, ins);
       this.ins = ins;
       const op = ins.op;
+      const directlyInVoidBlock = afterVoidBlock;
+      afterVoidBlock = false;
 
       // Instructions with a fixed type: constants, numeric instructions, loads and stores.
       const k = slot(op);
@@ -341,7 +354,9 @@ export class FunctionValidator {
           const start = this.blockParams(ins.blockType);
           const end = this.blockResults(ins.blockType);
           this.popVals(start);
-          this.pushCtrl(op.name === 'loop' ? LOOP : BLOCK, start, end);
+          const voidBlock = op.name === 'block' && ins.blockType === null;
+          this.pushCtrl(op.name === 'loop' ? LOOP : BLOCK, start, end, !(voidBlock && directlyInVoidBlock));
+          afterVoidBlock = voidBlock;
           break;
         }
         case 'br':
@@ -533,6 +548,7 @@ export class FunctionValidator {
       }
     }
     if (reader.pos !== reader.end) this.fail('unexpected instruction after the end of the function', undefined, reader.pos);
-    return { maxHeight: this.maxSp, resizeOp, resizePos, callees, growsMemoryItself, maxDepth: this.maxCsp };
+    if (reader.pos !== reader.end) this.fail('section size mismatch: code after the end of the function body', undefined, reader.pos);
+    return { maxHeight: this.maxSp, resizeOp, resizePos, callees, growsMemoryItself, maxDepth: this.maxDepth };
   }
 }

@@ -2,6 +2,7 @@
 // exports, start, segments; then every function body (./function.ts). Returns the facts the
 // later steps need. Throws CompileError naming the problem with the spec testsuite's wording.
 import type { ElemSegment, FuncType, Limits, MemoryType, ModuleIR } from '../binary/module.js';
+import { checkCodeEncoding } from '../binary/decode.js';
 import { CompileError } from '../runtime/errors.js';
 import { collectRefs, validateConstExpr, type ConstContext } from './const-expr.js';
 import { FunctionValidator, type ModuleContext } from './function.js';
@@ -20,7 +21,7 @@ export interface ValidationFacts {
   directCallees: number[][];
   /** Per defined function: contains memory.grow or call_indirect. */
   growsMemoryItself: boolean[];
-  /** Per defined function: its deepest nesting of blocks, loops and ifs (the body counts 1). */
+  /** Per defined function: its deepest nesting of blocks, loops and ifs as its JavaScript nests them (BodyFacts.maxDepth). */
   maxDepths: number[];
   /** 1 for each function index referenced outside function bodies (exports, elements, globals): C.refs. */
   referenced: Uint8Array;
@@ -54,6 +55,21 @@ function checkMemoryType(mem: MemoryType, what: string, offset: number | undefin
 }
 
 export function validateModule(m: ModuleIR): ValidationFacts {
+  if (m.codeChecked) return validateDecoded(m);
+  // The bodies' instructions were not decoded yet (DecodeOptions.deferCodeCheck): the function
+  // validator decodes them, and malformed code anywhere must win over an invalid module.
+  let facts: ValidationFacts;
+  try {
+    facts = validateDecoded(m);
+  } catch (e) {
+    if (e instanceof CompileError) checkCodeEncoding(m);
+    throw e;
+  }
+  m.codeChecked = true;
+  return facts;
+}
+
+function validateDecoded(m: ModuleIR): ValidationFacts {
   const typeCount = m.types.length;
   const funcCount = m.funcTypes.length;
 

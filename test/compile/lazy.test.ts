@@ -86,7 +86,7 @@ test('a trap in a lazily compiled function names it in the stack, and its wrappe
 test('a deeply nested function is compiled with the module, where a parser limit is a CompileError', () => {
   const depth = 250;
   // built by hand: wabt's parser runs out of stack on deep nesting
-  const deep = [0, ...Array<number[]>(depth).fill([0x02, 0x40]).flat(), ...Array<number>(depth).fill(0x0b), 0x41, 9, 0x0b];
+  const deep = [0, ...Array<number[]>(depth).fill([0x03, 0x40]).flat(), ...Array<number>(depth).fill(0x0b), 0x41, 9, 0x0b];
   const shallow = [0, ...Array<number[]>(4).fill([0x41, 0x87, 0xad, 0xcb, 0x00, 0x1a]).flat(), 0x41, 1, 0x0b]; // 4 × (i32.const, drop) pad it to 27 bytes
   const run = [0, 0x10, 0, 0x10, 1, 0x6a, 0x0b]; // call 0, call 1, i32.add
   const bodies = [deep, shallow, run].map((b) => [...uleb(b.length), ...b]).flat();

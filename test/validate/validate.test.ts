@@ -151,3 +151,33 @@ test('v128 is rejected as unsupported', () => {
   rejects(wat(`(module (func (param v128)))`), /^SIMD is not supported/);
   rejects(wat(`(module (func (local v128)))`), /^SIMD is not supported/);
 });
+
+test('with the bodies decoded by the validator (as new Module does), malformed code still wins over invalid code', () => {
+  // type () -> (); function 0: i32.add on an empty stack (invalid); function 1: opcode 0xff (malformed)
+  const invalidThenMalformed = binary([1, 1, 0x60, 0, 0], [3, 2, 0, 0], [10, 2, 3, 0, 0x6a, 0x0b, 3, 0, 0xff, 0x0b]);
+  // invalid export (unknown function 5) before the code section; function 0 has code after its end
+  const invalidExportThenTrailingCode = binary([1, 1, 0x60, 0, 0], [3, 1, 0], [7, 1, 1, 0x66, 0, 5], [10, 1, 3, 0, 0x0b, 0x01]);
+  // memory.init without a data count section: "unknown data segment" to the validator, malformed to the decoder
+  const memoryInitWithoutDataCount = binary([1, 1, 0x60, 0, 0], [3, 1, 0], [5, 1, 0, 1], [10, 1, 12, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0xfc, 8, 0, 0, 0x0b], [11, 1, 1, 1, 0]);
+  for (const [bytes, message] of [
+    [invalidThenMalformed, /unknown opcode 0xff/],
+    [invalidExportThenTrailingCode, /section size mismatch/],
+    [memoryInitWithoutDataCount, /data count section required/],
+  ] as const) {
+    const checked = (): unknown => validateModule(decodeModule(bytes));
+    const deferred = (): unknown => validateModule(decodeModule(bytes, { deferCodeCheck: true }));
+    assert.throws(checked, message);
+    assert.throws(deferred, (e: unknown) => e instanceof CompileError && message.test(e.message));
+  }
+  // and a valid module validates the same way with either decoding
+  const valid = wat('(module (func (export "f") (param i32) (result i32) (block (block (br_table 0 1 (local.get 0)))) (i32.const 7)))');
+  assert.deepEqual(validateModule(decodeModule(valid, { deferCodeCheck: true })), validateModule(decodeModule(valid)));
+});
+
+test('maxDepths count nesting as the generated JavaScript has it: a run of directly nested void blocks is one level', () => {
+  const depthOf = (body: string): number => validate(wat(`(module (func ${body}))`)).maxDepths[0];
+  assert.equal(depthOf('(block (block (block (block (nop)))))'), 2);
+  assert.equal(depthOf('(loop (loop (loop (loop (nop)))))'), 5);
+  assert.equal(depthOf('(block (nop) (block (nop) (block (nop))))'), 4);
+  assert.equal(depthOf('(drop (block (result i32) (block (result i32) (i32.const 1))))'), 3);
+});
