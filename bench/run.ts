@@ -2,8 +2,13 @@
 //
 //   node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json]
 //                                      [--no-polywasm] [--programs-only] [--real-only] [--no-real]
+//                                      [--no-single-call]
 //
-// Programs (bench/programs/*.c, built to .wasm by build.sh): each engine compiles and
+// First, each kernel in a single long call without warm-up (bench/single-call.ts): a new Module
+// and Instance per engine, one run(n × longTimes) call, timed; engines alternate which goes
+// first; the result is compared like the others'. --no-single-call skips it (--real-only too).
+//
+// Then programs (bench/programs/*.c, built to .wasm by build.sh): each engine compiles and
 // instantiates the program once; warm-up calls at a small n (at least two, and
 // for at least 300 ms); then R rounds (default 5), each
 // timing one run(n) call per engine, engines interleaved. The figure is the median. Every result
@@ -24,6 +29,8 @@ import * as os from 'node:os';
 import { checkSynthetic, measureCompile, syntheticModule, type CompileFigure, type SyntheticCheck } from './compile-speed.js';
 import { benchKernel, benchWasi, type HarnessOptions, type Mismatch, type ProgramFigures } from './harness.js';
 import { geomean } from './stats.js';
+import { agree, ms, ratio, table } from './format.js';
+import { benchSingleCalls, formatSingleCalls, singleCallGeomean, type SingleCallFigure } from './single-call.js';
 import { measureInstantiate, type InstantiateFigure } from './instantiate.js';
 import { measureInstanceMemory, type MemoryFigures } from './memory.js';
 import { KERNELS, WASI_PROGRAM, programBytes } from './programs.js';
@@ -40,11 +47,12 @@ interface Args {
   programsOnly: boolean;
   /** Real programs: 'only' (--real-only), 'skip' (--no-real or --programs-only) or 'also'. */
   real: 'also' | 'only' | 'skip';
+  singleCall: boolean;
   roundsGiven: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, quick: false, rounds: 5, filter: null, polywasm: true, programsOnly: false, real: 'also', roundsGiven: false };
+  const args: Args = { json: false, quick: false, rounds: 5, filter: null, polywasm: true, programsOnly: false, real: 'also', singleCall: true, roundsGiven: false };
   let roundsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -59,6 +67,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--programs-only') args.programsOnly = true;
     else if (a === '--real-only') args.real = 'only';
     else if (a === '--no-real') args.real = 'skip';
+    else if (a === '--no-single-call') args.singleCall = false;
     else if (a === '--rounds') {
       args.rounds = Number(value());
       roundsGiven = true;
@@ -74,7 +83,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function usage(problem: string | null): never {
-  const text = 'usage: node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json] [--no-polywasm] [--programs-only] [--real-only] [--no-real]\n';
+  const text = 'usage: node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json] [--no-polywasm] [--programs-only] [--real-only] [--no-real] [--no-single-call]\n';
   if (problem) {
     process.stderr.write(`bench: ${problem}\n${text}`);
     process.exit(2);
@@ -101,13 +110,19 @@ const started = performance.now();
 const matches = (name: string): boolean => args.filter === null || name.includes(args.filter);
 const programs: ProgramFigures[] = [];
 const kernels = args.real !== 'only';
+// The single long calls come first, so that no kernel has run on either engine before them.
+let singleCall: SingleCallFigure[] = [];
+if (kernels && args.singleCall) {
+  log('single long calls…');
+  singleCall = benchSingleCalls(KERNELS.filter((k) => matches(k.name)), args.quick, log);
+}
 if (kernels) {
   for (const k of KERNELS) if (matches(k.name)) programs.push(benchKernel(k, args.quick ? k.quickN : k.n, opts));
   if (matches(WASI_PROGRAM.name)) programs.push(benchWasi(WASI_PROGRAM, args.quick ? WASI_PROGRAM.quickN : WASI_PROGRAM.n, opts));
   cleanupWasiOutputs();
 }
 
-const mismatches: Mismatch[] = programs.flatMap((p) => p.mismatches);
+const mismatches: Mismatch[] = [...singleCall.flatMap((f) => f.mismatches), ...programs.flatMap((p) => p.mismatches)];
 const hbRatios = programs.filter((p) => p.heapbase.agrees && p.ratio !== null).map((p) => p.ratio!);
 const pwRatios = programs.filter((p) => p.polywasm?.agrees && p.polywasmRatio !== null).map((p) => p.polywasmRatio!);
 const geo = { heapbase: geomean(hbRatios), heapbasePrograms: hbRatios.length, polywasm: geomean(pwRatios), polywasmPrograms: pwRatios.length };
@@ -163,9 +178,10 @@ if (args.json) {
       {
         node: process.version,
         cpu: os.cpus()[0]?.model ?? null,
-        options: { rounds: args.rounds, quick: args.quick, filter: args.filter, polywasm: args.polywasm },
+        options: { rounds: args.rounds, quick: args.quick, filter: args.filter, polywasm: args.polywasm, singleCall: args.singleCall },
         programs,
         geomean: geo,
+        singleCall: kernels && args.singleCall ? { programs: singleCall, geomean: singleCallGeomean(singleCall) } : null,
         compile,
         synthetic,
         instantiation,
@@ -180,9 +196,6 @@ if (args.json) {
   );
 } else {
   const out: string[] = [];
-  const ms = (x: number | null): string => (x === null ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-  const ratio = (x: number | null): string => (x === null ? '—' : x >= 100 ? `${x.toFixed(0)}×` : x >= 10 ? `${x.toFixed(1)}×` : `${x.toFixed(2)}×`);
-  const agree = (a: boolean | null | undefined, error: string | null | undefined): string => (error ? 'FAIL' : a === null || a === undefined ? '—' : a ? 'yes' : 'NO');
 
   out.push(`heapbase benchmark: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}`);
   if (kernels) {
@@ -208,17 +221,16 @@ if (args.json) {
     }
     const gm = ['geometric mean', '', '', '', ratio(geo.heapbase), `${geo.heapbasePrograms} progs`, ...(args.polywasm ? ['', ratio(geo.polywasm), `${geo.polywasmPrograms} progs`] : [])];
     rows.push(gm);
-    const widths = header.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-    const line = (r: string[]): string => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-    rows.forEach((r, i) => {
-      if (i === rows.length - 1) out.push(widths.map((w) => '-'.repeat(w)).join('  '));
-      out.push(line(r));
-    });
+    out.push(...table(rows, true));
     if (footnotes.length) {
       out.push('');
       out.push(`* polywasm measured at a smaller n and scaled linearly (over a ${(opts.polywasmBudgetMs / 1000).toFixed(1)} s budget per call): ${footnotes.join('; ')}`);
     }
     out.push('geometric means over the programs whose result agrees with native');
+  }
+  if (singleCall.length) {
+    out.push('');
+    out.push(...formatSingleCalls(singleCall, args.quick));
   }
 
   if (compile.length) {
@@ -235,8 +247,7 @@ if (args.json) {
         `${ms(c.native.ms)} ms  ${c.native.mbPerS.toFixed(1)} MB/s`,
       ]);
     }
-    const cw = crow[0].map((_, c) => Math.max(...crow.map((r) => r[c].length)));
-    for (const r of crow) out.push(r.map((cell, c) => (c === 0 ? cell.padEnd(cw[c]) : cell.padStart(cw[c]))).join('  '));
+    out.push(...table(crow));
     if (synthetic) {
       out.push(
         synthetic.mismatches.length
@@ -253,8 +264,7 @@ if (args.json) {
     for (const f of instantiation) {
       irow.push([f.module, `${f.bytes} B`, f.heapbaseUs === null ? `FAIL: ${f.error}` : f.heapbaseUs.toFixed(1), f.nativeUs.toFixed(1), f.heapbaseUs === null ? '—' : ratio(f.heapbaseUs / f.nativeUs)]);
     }
-    const iw = irow[0].map((_, c) => Math.max(...irow.map((r) => r[c].length)));
-    for (const r of irow) out.push(r.map((cell, c) => (c === 0 ? cell.padEnd(iw[c]) : cell.padStart(iw[c]))).join('  '));
+    out.push(...table(irow));
   }
 
   if (memory) {
@@ -266,8 +276,7 @@ if (args.json) {
       ['linear memory per instance (bytes)', String(linearBytes.heapbase), String(linearBytes.native), (linearBytes.native / linearBytes.heapbase).toFixed(1) + '×'],
       ['process memory per instance (bytes)', String(measuredBytes.heapbase), String(measuredBytes.native), (measuredBytes.native / measuredBytes.heapbase).toFixed(1) + '×'],
     ];
-    const mw = mrow[0].map((_, c) => Math.max(...mrow.map((r) => r[c].length)));
-    for (const r of mrow) out.push(r.map((cell, c) => (c === 0 ? cell.padEnd(mw[c]) : cell.padStart(mw[c]))).join('  '));
+    out.push(...table(mrow));
   }
 
   if (real.length) {

@@ -7,6 +7,7 @@ import { heapbase, native, type Engine } from '../../bench/engines.js';
 import { KERNELS, WASI_PROGRAM, formatResult, programBytes, runExport } from '../../bench/programs.js';
 import { checkSynthetic, syntheticModule } from '../../bench/compile-speed.js';
 import { cleanupWasiOutputs, runWasi } from '../../bench/wasi-run.js';
+import { benchSingleCall, withUniqueSection } from '../../bench/single-call.js';
 
 /** run(n)'s result, and errors()'s after it for a kernel that checks its own work. */
 function runKernel(engine: Engine, name: string, n: number): { result: unknown; errors: unknown } {
@@ -30,6 +31,21 @@ for (const k of KERNELS) {
 
 test('bench program compress: exports errors(), which its run(1) leaves at 0', () => {
   assert.equal(runKernel(native, 'compress', 1).errors, 0);
+});
+
+test('single long call (small n): fresh modules from bytes with a unique custom section, results agree', () => {
+  const k = KERNELS.find((x) => x.name === 'coremark_like')!;
+  for (const first of ['heapbase', 'native'] as const) {
+    const f = benchSingleCall(k, k.smallN, first, () => {});
+    assert.deepEqual(f.mismatches, []);
+    assert.equal(f.heapbase.agrees, true);
+    assert.equal(f.result, formatResult(runKernel(native, k.name, k.smallN).result));
+    assert.ok(f.ratio !== null && f.ratio > 0);
+  }
+  const a = withUniqueSection(programBytes(k.name));
+  const b = withUniqueSection(programBytes(k.name));
+  assert.notDeepEqual(a, b);
+  assert.deepEqual(a.subarray(0, programBytes(k.name).length), programBytes(k.name));
 });
 
 test(`bench program ${WASI_PROGRAM.name} (${WASI_PROGRAM.smallN} words): same exit code and stdout as node:wasi`, () => {
