@@ -13,7 +13,7 @@ export const agree = (a: boolean | null | undefined, error: string | null | unde
  *  with summary, a rule of dashes before the last row. */
 export function table(rows: string[][], summary = false): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]): string => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  const line = (r: string[]): string => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
   const out: string[] = [];
   rows.forEach((r, i) => {
     if (summary && i === rows.length - 1) out.push(widths.map((w) => '-'.repeat(w)).join('  '));

@@ -230,7 +230,8 @@ if (args.json) {
   }
   if (singleCall.length) {
     out.push('');
-    out.push(...formatSingleCalls(singleCall, args.quick));
+    const warm = new Map(programs.map((p) => [p.name, { n: p.n, native: p.native.ms, heapbase: p.heapbase.ms }]));
+    out.push(...formatSingleCalls(singleCall, args.quick, warm));
   }
 
   if (compile.length) {

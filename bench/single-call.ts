@@ -125,16 +125,33 @@ export function singleCallGeomean(figures: SingleCallFigure[]): { heapbase: numb
   return { heapbase: geomean(ratios), programs: ratios.length };
 }
 
-export function formatSingleCalls(figures: SingleCallFigure[], quick: boolean): string[] {
+/** The warmed-up figures of a kernel (from the programs table), to set the single call against. */
+export interface WarmFigure {
+  n: number;
+  native: number | null;
+  heapbase: number | null;
+}
+
+export function formatSingleCalls(figures: SingleCallFigure[], quick: boolean, warm: ReadonlyMap<string, WarmFigure>): string[] {
   const gm = singleCallGeomean(figures);
-  const rows = [['program', 'N', 'first', 'native ms', 'heapbase ms', 'hb/native', 'hb agrees', 'hb load ms']];
+  // the single call's ms per unit of n over the warmed-up call's
+  const cold = (f: SingleCallFigure, e: 'native' | 'heapbase'): string => {
+    const w = warm.get(f.name);
+    const c = f[e].ms;
+    return ratio(w && w[e] && c !== null ? (c * w.n) / (f.n * w[e]!) : null);
+  };
+  const rows = [['program', 'N', 'first', 'native ms', 'heapbase ms', 'hb/native', 'hb agrees', 'hb load ms', 'native cold/warm', 'hb cold/warm']];
   for (const f of figures) {
-    rows.push([f.name, String(f.n), f.first, ms(f.native.ms), ms(f.heapbase.ms), ratio(f.ratio), agree(f.heapbase.agrees, f.heapbase.error ?? f.native.error), ms(f.heapbase.loadMs)]);
+    rows.push([
+      f.name, String(f.n), f.first, ms(f.native.ms), ms(f.heapbase.ms), ratio(f.ratio),
+      agree(f.heapbase.agrees, f.heapbase.error ?? f.native.error), ms(f.heapbase.loadMs), cold(f, 'native'), cold(f, 'heapbase'),
+    ]);
   }
-  rows.push(['geometric mean', '', '', '', '', ratio(gm.heapbase), `${gm.programs} progs`, '']);
+  rows.push(['geometric mean', '', '', '', '', ratio(gm.heapbase), `${gm.programs} progs`, '', '', '']);
   return [
     `Single long call: one run(N) per engine on a new Module and Instance, no warm-up, N = n × longTimes${quick ? ' (--quick: smaller N)' : ''};`,
-    'the engine that goes first alternates; "hb load ms" (new Module + Instance) is not in the call time',
+    'the engine that goes first alternates; "hb load ms" (new Module + Instance) is not in the call time;',
+    'cold/warm: ms per unit of n in this call over the same in the warmed-up table above',
     '',
     ...table(rows, true),
     'geometric mean over the programs whose result agrees with native',
