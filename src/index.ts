@@ -1,7 +1,10 @@
 // heapbase's public API: a drop-in for the standard WebAssembly namespace.
 import { decodeModule } from './binary/decode.js';
 import type { ModuleIR } from './binary/module.js';
-import { checkParserLimits, compileModule, hasLazyCandidates, lazyCompilation, type ModuleFactory } from './compile/module.js';
+import { codeCacheAt, compiledCacheOf, ScriptFactoryCompiler, type CacheEntry } from './compile/code-cache.js';
+import {
+  checkParserLimits, compileModule, hasLazyCandidates, inlineLazyFunctions, lazyCompilation, type FactoryBuild, type ModuleFactory,
+} from './compile/module.js';
 import { Global, Memory, Table, webIdlInterface } from './runtime/api-objects.js';
 import { CompileError, LinkError, RuntimeError } from './runtime/errors.js';
 import { HostMemory } from './runtime/host-memory.js';
@@ -31,15 +34,61 @@ function copyBytes(source: Bytes): Uint8Array {
 
 export type ImportObject = Record<string, Record<string, unknown>>;
 
+/** heapbase's compile options (the standard API has none). */
+export interface ModuleOptions {
+  /**
+   * A directory for the persistent code cache (compile/code-cache.ts): the next process that
+   * compiles the same bytes skips validation and code generation. Off by default, unless the
+   * environment variable HEAPBASE_CACHE names a directory (as NODE_COMPILE_CACHE does for Node:
+   * it reaches modules that glue code compiles); `cache: null` turns it off. Node only.
+   */
+  cache?: string | null;
+}
+
+/** The cache directory a Module uses: its option, else HEAPBASE_CACHE. */
+function cacheDirOf(options: ModuleOptions | undefined): string | null {
+  if (options?.cache !== undefined) return options.cache;
+  const fromEnv = globalThis.process?.env?.HEAPBASE_CACHE;
+  return fromEnv ? fromEnv : null;
+}
+
+/**
+ * What a cached Module's exit-time entry is made from. The cache holds it until the process
+ * exits, even if the Module is collected (glue code often drops its Module and keeps the Instance).
+ */
+interface CacheState { facts: ValidationFacts; hit: CacheEntry | null; compiler: ScriptFactoryCompiler; sourceUrl: string; build?: FactoryBuild }
+
+/** The entry to write at exit for a cached Module's first factory, or null if the one on disk is complete. */
+function entryAtExit(state: CacheState): CacheEntry | null {
+  const build = state.build;
+  if (build === undefined) return null; // never instantiated: nothing was generated
+  if (build.lazyDefinitions.size > 0) {
+    // The next process compiles these with the module. V8's cache of that new source, made
+    // without running it, holds them; the next process's exit replaces it with one made after
+    // running, which holds every function that ran.
+    const source = inlineLazyFunctions(build.source, build.lazyDefinitions);
+    return { facts: state.facts, source, v8Cache: compiledCacheOf(source, state.sourceUrl), v8CacheAfterRun: false };
+  }
+  const hit = state.hit;
+  if (hit !== null && hit.v8CacheAfterRun && hit.v8Cache.length > 0 && !state.compiler.rejected) return null;
+  return { facts: state.facts, source: build.source, v8Cache: state.compiler.cachedData(), v8CacheAfterRun: true };
+}
+
 export class Module {
   /** @internal */ readonly compiled: CompiledModule;
   /** @internal */ readonly facts: ValidationFacts;
 
-  constructor(bytes: Bytes) {
-    const ir = decodeModule(copyBytes(bytes), { deferCodeCheck: true });
-    this.facts = validateModule(ir);
+  constructor(bytes: Bytes, options?: ModuleOptions) {
+    const copy = copyBytes(bytes);
+    const cacheDir = cacheDirOf(options);
+    const cache = cacheDir === null ? null : codeCacheAt(cacheDir);
+    const key = cache?.keyOf(copy, `lazy=${lazyCompilation.enabled}`);
+    const hit = cache !== null && key !== undefined ? cache.load(key) : null;
+    const ir = decodeModule(copy, { deferCodeCheck: true });
+    // A cache entry is found only for these very bytes, validated by this very heapbase.
+    this.facts = hit?.facts ?? validateModule(ir);
     const layout = analyzeLayout(ir, this.facts);
-    const id = registerModule(this, ir.names.functions);
+    const id = registerModule(this, ir.names.functions, key === undefined ? undefined : `c${key.slice(0, 24)}`);
     const codegen = { stackPointerGlobal: layout.stackPointer?.globalIndex ?? null };
     const url = moduleSourceUrl(id);
     // The first instance may compile functions on their first call: new Module stays fast. From
@@ -49,15 +98,23 @@ export class Module {
     // The JavaScript is generated for the first instance, not here (1,000,000 empty functions:
     // new Module 7.0 s before, 0.8 s after). Only functions nested deeply enough to meet V8's
     // parser limits are generated here: that must be a CompileError from new Module.
-    checkParserLimits(ir, this.facts, codegen);
-    let first: ModuleFactory | undefined;
-    const firstFactory = (): ModuleFactory => (first ??= compileModule(ir, this.facts, { ...codegen, lazy }, url));
+    if (hit === null) checkParserLimits(ir, this.facts, codegen);
+    const cacheState: CacheState | null = cache === null ? null : { facts: this.facts, hit, compiler: new ScriptFactoryCompiler(hit?.v8Cache ?? null), sourceUrl: url };
+    let first: FactoryBuild | undefined;
+    const firstFactory = (): ModuleFactory => {
+      if (first === undefined) {
+        first = compileModule(ir, this.facts, { ...codegen, lazy }, url, cacheState === null ? {} : { source: hit?.source, compiler: cacheState.compiler.compile });
+        if (cacheState !== null) cacheState.build = first;
+      }
+      return first.factory;
+    };
+    if (cache !== null && key !== undefined && cacheState !== null) cache.saveAtExit(key, () => entryAtExit(cacheState));
     let eager: ModuleFactory | undefined;
     let instances = 0;
     const compileEager = (): ModuleFactory => {
       if (!lazy) return firstFactory();
       try {
-        return compileModule(ir, this.facts, codegen, url);
+        return compileModule(ir, this.facts, codegen, url).factory;
       } catch (e) {
         // a V8 parser limit hit only by the whole source: keep compiling lazily
         if (e instanceof CompileError) return firstFactory();
@@ -67,7 +124,7 @@ export class Module {
     const factory = (): ModuleFactory => (instances++ === 0 ? firstFactory() : (eager ??= compileEager()));
     // Instances with a fuel budget share one up-front compilation with fuel counting.
     let fueled: ModuleFactory | undefined;
-    const fueledFactory = (): ModuleFactory => (fueled ??= compileModule(ir, this.facts, { ...codegen, fuel: true }, url));
+    const fueledFactory = (): ModuleFactory => (fueled ??= compileModule(ir, this.facts, { ...codegen, fuel: true }, url).factory);
     this.compiled = { ir, factory, fueledFactory, layout };
   }
 
@@ -156,21 +213,22 @@ export function validate(bytes: Bytes): boolean {
   }
 }
 
-export async function compile(bytes: Bytes): Promise<Module> {
+export async function compile(bytes: Bytes, options?: ModuleOptions): Promise<Module> {
   const copy = copyBytes(bytes);
   await null; // the JS API compiles asynchronously: nothing after this runs in the caller's turn
-  return new Module(copy);
+  return new Module(copy, options);
 }
+Object.defineProperty(compile, 'length', { value: 1 });
 
 export interface InstantiatedSource { module: Module; instance: Instance }
 
-export async function instantiate(source: Bytes, importObject?: ImportObject, options?: InstanceOptions): Promise<InstantiatedSource>;
+export async function instantiate(source: Bytes, importObject?: ImportObject, options?: InstanceOptions & ModuleOptions): Promise<InstantiatedSource>;
 export async function instantiate(source: Module, importObject?: ImportObject, options?: InstanceOptions): Promise<Instance>;
-export async function instantiate(source: Bytes | Module, importObject?: ImportObject, options?: InstanceOptions): Promise<InstantiatedSource | Instance> {
+export async function instantiate(source: Bytes | Module, importObject?: ImportObject, options?: InstanceOptions & ModuleOptions): Promise<InstantiatedSource | Instance> {
   checkImportObject(importObject, 'WebAssembly.instantiate');
   // from a Module the imports are read at once (as V8 does); from bytes after compiling
   if (source instanceof Module) return new Instance(source, importObject, options);
-  const module = await compile(source);
+  const module = await compile(source, options?.cache === undefined ? undefined : { cache: options.cache });
   return { module, instance: new Instance(module, importObject, options) };
 }
 

@@ -20,6 +20,8 @@ Options:
   --grow spec|fixed      memory.grow: 'spec' (default) or 'fixed' (never grows)
   --max-memory <bytes>   fail if the module needs more linear memory than this
   --no-stack-guard       do not trap when the stack pointer leaves the stack region
+  --cache <dir>          keep the generated code in <dir>: the next run of the same module
+                         skips validation and code generation (entries are checked, never trusted)
   --stats                print allocated memory, stack peak and time on stderr at exit
   --help                 this text
 
@@ -36,6 +38,7 @@ interface RunOptions {
   dirs: Record<string, string>;
   env: Record<string, string>;
   instance: InstanceOptions;
+  cache?: string;
   stats: boolean;
 }
 
@@ -91,6 +94,7 @@ function parseOptions(argv: string[]): RunOptions {
         break;
       }
       case '--no-stack-guard': opts.instance.stackGuard = false; break;
+      case '--cache': opts.cache = value(++i, a); break;
       case '--stats': opts.stats = true; break;
       default: throw new UsageError(`unknown option ${a}`);
     }
@@ -149,7 +153,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   let instance: Instance | undefined;
   let code = 0;
   try {
-    const module = new Module(readFileSync(opts.file));
+    const module = new Module(readFileSync(opts.file), { cache: opts.cache });
     const wasi = new WASI({ args: [opts.file, ...opts.args], env: opts.env, preopens: opts.dirs, returnOnExit: true });
     instance = new Instance(module, wasi.getImportObject() as never, opts.instance);
     if (opts.invoke !== undefined) {

@@ -13,6 +13,9 @@ function literal(x: number): string {
 export class ConstantPool {
   readonly declarations: string[] = [];
 
+  /** `prefix` names the constants: a lazily compiled function's own are K<index>_<n>. */
+  constructor(private readonly prefix = 'K') {}
+
   f32(bits: number): string {
     f32Bits[0] = bits;
     const x = f32Scratch[0];
@@ -28,7 +31,7 @@ export class ConstantPool {
   }
 
   private add(expr: string): string {
-    const name = `K${this.declarations.length}`;
+    const name = `${this.prefix}${this.declarations.length}`;
     this.declarations.push(`const ${name} = ${expr};`);
     return name;
   }

@@ -15,7 +15,6 @@ import type { Wide } from '../binary/opcodes.js';
 import type { ConstantPool } from './constants.js';
 import { checkPendingConsumed, foldingChecks } from './folding-check.js';
 import { RESULT_VAR, splitLargeFunction, splitting } from './outline.js';
-import { signatureId } from '../runtime/func.js';
 
 const typeLetter: Record<ValType, string> = {
   i32: 'i', i64: 'I', f32: 'f', f64: 'F', v128: 'V', funcref: 'r', externref: 'r',
@@ -640,7 +639,8 @@ export function compileFunction(
       case 'call_indirect': {
         const t = m.types[ins.a];
         const index = pop1();
-        callResults(`table_func(T${ins.b}, ${index}, ${signatureId(t)})`, t.params, t.results, true);
+        // by type index, not the process's signature id: generated code is the same in every process (code-cache.ts)
+        callResults(`table_func(T${ins.b}, ${index}, SIG[${ins.a}])`, t.params, t.results, true);
         break;
       }
       case 'unreachable':

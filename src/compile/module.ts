@@ -37,6 +37,8 @@ export interface InstanceEnv {
   stack: { low: number; top: number };
   /** Instruction budget, for code compiled with fuel. */
   fuel: number;
+  /** The signature id (runtime/func.ts) of each type index. */
+  signatures: readonly number[];
 }
 
 /** What the factory gives an instance: its functions and a window on its stack tracking. */
@@ -136,15 +138,63 @@ function lazyWrapper(m: ModuleIR, index: number): string {
   return `var ${funcName(index)} = function w${index}(${params}) { return (${compiled} ?? compileLazily(${index}))(${params}); };`;
 }
 
+/**
+ * A lazily compiled function's definition, which can also take the place of its wrapper in the
+ * factory's source (see inlineLazyFunctions): its constants are named after it.
+ */
+export interface LazyDefinition {
+  constants: string[];
+  /** `function fN(...) {...}` */
+  fn: string;
+}
+
+function lazyFunctionDefinition(
+  m: ModuleIR, options: CodegenOptions, index: number, mayGrowMemory: readonly boolean[],
+): LazyDefinition {
+  const constants = new ConstantPool(`K${index}_`);
+  const fn = compileFunction(m, index, constants, options, mayGrowMemory);
+  return { constants: constants.declarations, fn };
+}
+
+/** What compileLazily evaluates inside the factory: the definition, then the function stored in its variable. */
+const lazyEvalSource = (definition: LazyDefinition, index: number): string =>
+  [...definition.constants, definition.fn, `${compiledName(index)} = ${funcName(index)};`].join('\n');
+
 /** Source for a lazily compiled function, evaluated inside the factory: defines it and stores it in its variable. */
 export function generateFunctionSource(
   m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, index: number,
   mayGrowMemory: readonly boolean[],
 ): string {
-  const constants = new ConstantPool(); // its names are local to the eval
-  const fn = compileFunction(m, index, constants, options, mayGrowMemory);
-  return [...constants.declarations, fn, `${compiledName(index)} = ${funcName(index)};`].join('\n');
+  return lazyEvalSource(lazyFunctionDefinition(m, options, index, mayGrowMemory), index);
 }
+
+/**
+ * The factory's source with the wrappers of the given lazily compiled functions replaced by
+ * their definitions: what a code cache keeps, so the next process compiles them with the module.
+ * They and `instantiate` are parenthesised, which V8 takes as a hint to compile them with the
+ * script: V8's code cache for the script, made before anything runs, then holds their bytecode.
+ */
+export function inlineLazyFunctions(source: string, definitions: ReadonlyMap<number, LazyDefinition>): string {
+  const lines = source.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === INSTANTIATE_START) lines[i] = `return (${line.slice('return '.length)}`;
+    const wrapper = LAZY_WRAPPER.exec(line);
+    const definition = wrapper && definitions.get(Number(wrapper[1]));
+    if (definition) {
+      // a split function is already an expression (`var fN = (() => ...)()`, see function.ts)
+      const fn = definition.fn.startsWith('function ') ? `var ${funcName(Number(wrapper[1]))} = (${definition.fn});` : definition.fn;
+      lines[i] = [...definition.constants, fn].join('\n');
+    }
+  }
+  if (lines[lines.length - 1] === INSTANTIATE_END) lines[lines.length - 1] = '});';
+  return lines.join('\n');
+}
+
+const INSTANTIATE_START = 'return function instantiate(env) {';
+const INSTANTIATE_END = '};';
+
+const LAZY_WRAPPER = /^var f(\d+) = function w\1\(/;
 
 export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, calls = callFactsOf(m, facts)): string {
   const constants = new ConstantPool();
@@ -170,6 +220,7 @@ export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, option
     'const spLow = env.stack.low;',
     'let spMin = env.stack.top;',
     'let fuel = env.fuel;',
+    'const SIG = env.signatures;',
   ];
   m.tables.forEach((_, i) => state.push(`const T${i} = env.tables[${i}];`));
   state.push('const G = env.globals;');
@@ -184,36 +235,66 @@ export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, option
   return [
     `const { ${Object.keys(runtimeHelpers).join(', ')} } = rt;`,
     ...constants.declarations,
-    'return function instantiate(env) {',
+    INSTANTIATE_START,
     '"use strict";',
     ...state,
     ...functions,
     // Listed inside an arrow so every function is a context slot: as registers of instantiate,
     // 120,000 or more functions made its frame larger than the stack.
     `return { functions: (() => [${all}])(), stackLowWater: () => spMin, fuelLeft: () => fuel };`,
-    '};',
+    INSTANTIATE_END,
   ].join('\n');
 }
 
-export function compileModule(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, sourceUrl: string): ModuleFactory {
-  const calls = callFactsOf(m, facts);
-  const source = `${generateModuleSource(m, facts, options, calls)}\n//# sourceURL=${sourceUrl}`;
-  let outer: (evalFunction: typeof eval, rt: Record<string, unknown>, functionSource: (index: number) => string) => ModuleFactory;
+/** The factory's source compiled: a sloppy function of (eval, rt, functionSource). */
+export type FactoryOuter = (evalFunction: typeof eval, rt: Record<string, unknown>, functionSource: (index: number) => string) => ModuleFactory;
+
+/** Compiles a factory's source; the default is `new Function`, a code cache uses a vm.Script. */
+export type FactoryCompiler = (source: string, sourceUrl: string) => FactoryOuter;
+
+const compileWithFunction: FactoryCompiler = (source, sourceUrl) =>
+  // The outer function is sloppy so a parameter can be named `eval`: compileLazily's `eval(...)`
+  // is then still a direct eval, and no code that replaces globalThis.eval later can see it.
+  new Function('eval', 'rt', 'functionSource', `${source}\n//# sourceURL=${sourceUrl}`) as FactoryOuter;
+
+/** A compiled factory and what a code cache needs to keep it. */
+export interface FactoryBuild {
+  factory: ModuleFactory;
+  /** The factory's source as compiled (without a sourceURL). */
+  source: string;
+  /** Definitions of the functions compiled lazily so far, by function index. */
+  lazyDefinitions: Map<number, LazyDefinition>;
+}
+
+export interface FactoryBuildOptions {
+  /** Source generated before (a code cache's): used instead of generating it. */
+  source?: string;
+  compiler?: FactoryCompiler;
+}
+
+export function compileModule(
+  m: ModuleIR, facts: ValidationFacts, options: CodegenOptions, sourceUrl: string, build: FactoryBuildOptions = {},
+): FactoryBuild {
+  let calls: CallFacts | undefined;
+  const source = build.source ?? generateModuleSource(m, facts, options, calls = callFactsOf(m, facts));
+  let outer: FactoryOuter;
   try {
-    // The outer function is sloppy so a parameter can be named `eval`: compileLazily's `eval(...)`
-    // is then still a direct eval, and no code that replaces globalThis.eval later can see it.
-    outer = new Function('eval', 'rt', 'functionSource', source) as typeof outer;
+    outer = (build.compiler ?? compileWithFunction)(source, sourceUrl);
   } catch (e) {
     // V8's parser has limits (nesting depth, function size) that a valid module can exceed.
     throw new CompileError(`the module is valid but its JavaScript could not be compiled: ${(e as Error).message}`);
   }
   // Made once per module and kept: every instance evaluates the same text (V8 caches its compilation).
-  const sources: string[] = [];
+  const lazyDefinitions = new Map<number, LazyDefinition>();
+  const evalSources: string[] = [];
   const functionSource = (index: number): string => {
-    if (sources[index] === undefined) {
-      sources[index] = `${generateFunctionSource(m, facts, options, index, calls.mayGrowMemory)}\n//# sourceURL=${sourceUrl}`;
+    if (evalSources[index] === undefined) {
+      calls ??= callFactsOf(m, facts);
+      const definition = lazyFunctionDefinition(m, options, index, calls.mayGrowMemory);
+      lazyDefinitions.set(index, definition);
+      evalSources[index] = `${lazyEvalSource(definition, index)}\n//# sourceURL=${sourceUrl}`;
     }
-    return sources[index];
+    return evalSources[index];
   };
-  return outer(intrinsicEval, runtimeHelpers, functionSource);
+  return { factory: outer(intrinsicEval, runtimeHelpers, functionSource), source, lazyDefinitions };
 }

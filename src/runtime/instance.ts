@@ -141,6 +141,19 @@ function linkFunction(imp: Import, v: unknown, m: ModuleIR, typeIndex: number): 
   return importHostFunction(v as (...args: unknown[]) => unknown, type);
 }
 
+const signatureTables = new WeakMap<ModuleIR, number[]>();
+
+/** The signature id of each of the module's type indices (made once per module). */
+function signaturesOf(m: ModuleIR): number[] {
+  let ids = signatureTables.get(m);
+  if (ids === undefined) {
+    const byType = new Map<FuncType, number>(); // the decoder shares repeated types
+    ids = m.types.map((t) => { let id = byType.get(t); if (id === undefined) byType.set(t, id = signatureId(t)); return id; });
+    signatureTables.set(m, ids);
+  }
+  return ids;
+}
+
 export function instantiate(compiled: CompiledModule, importObject: ImportObject, options: InstanceOptions = {}): InstanceState {
   const m = compiled.ir;
   const policy = options.memory ?? 'auto';
@@ -202,7 +215,7 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
 
   const fuel = options.fuel;
   if (fuel !== undefined && !(Number.isInteger(fuel) && fuel >= 0)) throw new TypeError(`option fuel must be a non-negative integer, got ${String(fuel)}`);
-  const env: InstanceEnv = { memory, tables, globals, imports: imported, datas: [], elems: [], stack, fuel: fuel ?? 0 };
+  const env: InstanceEnv = { memory, tables, globals, imports: imported, datas: [], elems: [], stack, fuel: fuel ?? 0, signatures: signaturesOf(m) };
   const factory = fuel === undefined ? compiled.factory() : compiled.fueledFactory();
   let compiledInstance: ReturnType<typeof factory>;
   try {

@@ -1,30 +1,40 @@
 // Wasm stack traces: generated code carries a sourceURL naming its module, so a JS stack line of
 // a compiled function can be rewritten as `at fib (wasm function 3)`, using the name section.
 
-const moduleNames = new Map<number, ReadonlyMap<number, string>>();
-const forget = new FinalizationRegistry<number>((id) => moduleNames.delete(id));
+/** Function names by module id, with the number of live modules registered under the id. */
+const moduleNames = new Map<string, { names: ReadonlyMap<number, string>; modules: number }>();
+const forget = new FinalizationRegistry<string>((id) => {
+  const entry = moduleNames.get(id);
+  if (entry !== undefined && --entry.modules === 0) moduleNames.delete(id);
+});
 let nextModuleId = 1;
 
 /** The sourceURL of a module's generated code. */
-export function moduleSourceUrl(id: number): string {
+export function moduleSourceUrl(id: string): string {
   return `heapbase-wasm-module-${id}`;
 }
 
-/** Registers a module's function names until `owner` (the compiled module) is collected. */
-export function registerModule(owner: object, functionNames: ReadonlyMap<number, string>): number {
-  const id = nextModuleId++;
-  moduleNames.set(id, functionNames);
+/**
+ * Registers a module's function names until `owner` (the compiled module) is collected. The id
+ * is a number counted in this process, or `stableId` (word characters): code kept in a code
+ * cache names its module the same in every process, by the cache key.
+ */
+export function registerModule(owner: object, functionNames: ReadonlyMap<number, string>, stableId?: string): string {
+  const id = stableId ?? String(nextModuleId++);
+  const entry = moduleNames.get(id);
+  if (entry === undefined) moduleNames.set(id, { names: functionNames, modules: 1 });
+  else entry.modules++; // the same bytes: the same names
   forget.register(owner, id);
   return id;
 }
 
-const frame = /^(\s*at )f(\d+) \(heapbase-wasm-module-(\d+):\d+:\d+\)$/;
+const frame = /^(\s*at )f(\d+) \(heapbase-wasm-module-(\w+):\d+:\d+\)$/;
 
 /**
  * A piece of a split function (compile/outline.ts), whose function's own frame follows it, or
  * the wrapper of a lazily compiled function (compile/module.ts), which the function's frame precedes.
  */
-const piece = /^\s*at [ow]\d+ \(heapbase-wasm-module-\d+:\d+:\d+\)$/;
+const piece = /^\s*at [ow]\d+ \(heapbase-wasm-module-\w+:\d+:\d+\)$/;
 
 // heapbase's own frames (trap helpers, boundary wrappers, DataView builtins) say nothing to a user.
 const srcRoot = new URL('..', import.meta.url).href;
@@ -40,7 +50,7 @@ export function wasmStack(stack: string): string {
       const m = frame.exec(line);
       if (!m) return line;
       const index = Number(m[2]);
-      const name = moduleNames.get(Number(m[3]))?.get(index) ?? `$${index}`;
+      const name = moduleNames.get(m[3])?.names.get(index) ?? `$${index}`;
       return `${m[1]}${name} (wasm function ${index})`;
     })
     .join('\n');
