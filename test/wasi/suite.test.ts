@@ -1,6 +1,6 @@
 // The official WASI testsuite (wasm32-wasip1 binaries of its C, Rust and AssemblyScript tests),
-// read in place from /work/shared/wasi-testsuite or $HEAPBASE_WASI_TESTSUITE. Every test runs
-// under heapbase (one node:test test each, so a failure names it) and under Node's own
+// read in place from ../shared/wasi-testsuite beside the repository (or $HEAPBASE_WASI_TESTSUITE).
+// Every test runs under heapbase (one node:test test each, so a failure names it) and under Node's own
 // WebAssembly + node:wasi (for comparison only: node:wasi failing never fails the run). A test
 // runs as the suite's doc/specification.md says: its `root` copied to a fresh temporary
 // directory and preopened as "/", only the `env` keys in the environment, the `args` after the
@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WASI as NodeWASI } from 'node:wasi';
+import { findRepoRoot } from '../spec/script.js';
 import { Instance, Module } from '../../src/index.js';
 import { WASI } from '../../src/wasi/index.js';
 
@@ -20,7 +22,9 @@ interface NativeWasm {
 }
 const native = (globalThis as unknown as { WebAssembly: NativeWasm }).WebAssembly;
 
-const suiteDir = process.env.HEAPBASE_WASI_TESTSUITE ?? '/work/shared/wasi-testsuite';
+/** `../shared/wasi-testsuite` beside the repository (as the spec suites), unless HEAPBASE_WASI_TESTSUITE says. */
+const suiteDir = process.env.HEAPBASE_WASI_TESTSUITE ??
+  path.resolve(findRepoRoot(path.dirname(fileURLToPath(import.meta.url))), '../shared/wasi-testsuite');
 const SUITES = ['c', 'rust', 'assemblyscript'] as const;
 type Engine = 'heapbase' | 'node:wasi';
 
