@@ -14,6 +14,7 @@ import {
 } from './runtime/instance.js';
 import { analyzeLayout } from './layout/index.js';
 import { validateModule, type ValidationFacts } from './validate/index.js';
+import { validateInParallel, validatesInParallel } from './validate/parallel.js';
 
 export { CompileError, LinkError, RuntimeError, Memory, Table, Global, HostMemory };
 export type { TrapKind } from './runtime/errors.js';
@@ -74,19 +75,24 @@ function entryAtExit(state: CacheState): CacheEntry | null {
   return { facts: state.facts, source: build.source, v8Cache: state.compiler.cachedData(), v8CacheAfterRun: true };
 }
 
+/** A module compile() decoded and validated already, for the Module it constructs next from `bytes`. */
+let validatedAhead: { bytes: Uint8Array; ir: ModuleIR; facts: ValidationFacts } | null = null;
+
 export class Module {
   /** @internal */ readonly compiled: CompiledModule;
   /** @internal */ readonly facts: ValidationFacts;
 
   constructor(bytes: Bytes, options?: ModuleOptions) {
-    const copy = copyBytes(bytes);
+    const ahead = validatedAhead !== null && validatedAhead.bytes === bytes ? validatedAhead : null;
+    validatedAhead = null;
+    const copy = ahead?.bytes ?? copyBytes(bytes);
     const cacheDir = cacheDirOf(options);
     const cache = cacheDir === null ? null : codeCacheAt(cacheDir);
     const key = cache?.keyOf(copy, `lazy=${lazyCompilation.enabled}`);
     const hit = cache !== null && key !== undefined ? cache.load(key) : null;
-    const ir = decodeModule(copy, { deferCodeCheck: true });
+    const ir = ahead?.ir ?? decodeModule(copy, { deferCodeCheck: true });
     // A cache entry is found only for these very bytes, validated by this very heapbase.
-    this.facts = hit?.facts ?? validateModule(ir);
+    this.facts = hit?.facts ?? ahead?.facts ?? validateModule(ir);
     const layout = analyzeLayout(ir, this.facts);
     const id = registerModule(this, ir.names.functions, key === undefined ? undefined : `c${key.slice(0, 24)}`);
     const codegen = { stackPointerGlobal: layout.stackPointer?.globalIndex ?? null };
@@ -216,6 +222,14 @@ export function validate(bytes: Bytes): boolean {
 export async function compile(bytes: Bytes, options?: ModuleOptions): Promise<Module> {
   const copy = copyBytes(bytes);
   await null; // the JS API compiles asynchronously: nothing after this runs in the caller's turn
+  if (cacheDirOf(options) === null) {
+    // A large module is validated on two threads (validate/parallel.ts); on any error, on one.
+    const ir = decodeModule(copy, { deferCodeCheck: true });
+    if (validatesInParallel(ir)) {
+      const facts = await validateInParallel(copy, ir);
+      if (facts !== null) validatedAhead = { bytes: copy, ir, facts };
+    }
+  }
   return new Module(copy, options);
 }
 Object.defineProperty(compile, 'length', { value: 1 });

@@ -70,6 +70,62 @@ export function validateModule(m: ModuleIR): ValidationFacts {
 }
 
 function validateDecoded(m: ModuleIR): ValidationFacts {
+  const ctx = validateModuleLevel(m);
+  return mergeBodyFacts(ctx, [validateBodies(ctx, 0, m.bodies.length)]);
+}
+
+/** What validating a range of function bodies found (the bodies' part of ValidationFacts). */
+export interface BodyRangeFacts {
+  /** Index of the first body (function index − importedFuncCount). */
+  from: number;
+  maxStackHeights: number[];
+  directCallees: number[][];
+  growsMemoryItself: boolean[];
+  maxDepths: number[];
+  memoryResizeUses: MemoryResizeUse[];
+  writtenGlobals: number[];
+}
+
+/** Validates bodies [from, to) of a module whose module-level parts validateModuleLevel checked. */
+export function validateBodies(ctx: ModuleContext, from: number, to: number): BodyRangeFacts {
+  const m = ctx.m;
+  const writtenGlobals = new Set<number>();
+  const validator = new FunctionValidator(ctx, writtenGlobals);
+  const count = to - from;
+  const maxStackHeights: number[] = new Array(count);
+  const directCallees: number[][] = new Array(count);
+  const growsMemoryItself: boolean[] = new Array(count);
+  const maxDepths: number[] = new Array(count);
+  const memoryResizeUses: MemoryResizeUse[] = [];
+  for (let i = from; i < to; i++) {
+    const funcIndex = m.importedFuncCount + i;
+    const facts = validator.validate(funcIndex, m.bodies[i]);
+    maxStackHeights[i - from] = facts.maxHeight;
+    directCallees[i - from] = facts.callees;
+    growsMemoryItself[i - from] = facts.growsMemoryItself;
+    maxDepths[i - from] = facts.maxDepth;
+    if (facts.resizeOp !== null) memoryResizeUses.push({ op: facts.resizeOp, funcIndex, pos: facts.resizePos });
+  }
+  return { from, maxStackHeights, directCallees, growsMemoryItself, maxDepths, memoryResizeUses, writtenGlobals: [...writtenGlobals] };
+}
+
+/** The module's facts from the facts of body ranges that cover every body, in order. */
+export function mergeBodyFacts(ctx: ModuleContext, ranges: readonly BodyRangeFacts[]): ValidationFacts {
+  const one = ranges.length === 1;
+  const all = <T>(pick: (r: BodyRangeFacts) => T[]): T[] => (one ? pick(ranges[0]) : ranges.flatMap(pick));
+  return {
+    memoryResizeUses: all((r) => r.memoryResizeUses),
+    writtenGlobals: new Set(all((r) => r.writtenGlobals)),
+    maxStackHeights: all((r) => r.maxStackHeights),
+    directCallees: all((r) => r.directCallees),
+    growsMemoryItself: all((r) => r.growsMemoryItself),
+    maxDepths: all((r) => r.maxDepths),
+    referenced: ctx.refs,
+  };
+}
+
+/** Checks everything but the function bodies; returns what validating the bodies needs. */
+export function validateModuleLevel(m: ModuleIR): ModuleContext {
   const typeCount = m.types.length;
   const funcCount = m.funcTypes.length;
 
@@ -196,23 +252,5 @@ function validateDecoded(m: ModuleIR): ValidationFacts {
   for (const seg of m.datas) collectRefs(seg.offset, refs);
   for (const e of m.exports) if (e.kind === 'func') refs[e.index] = 1;
 
-  // Function bodies.
-  const ctx: ModuleContext = { m, typeParams, typeResults, globalTypes, globalMutable, tableTypes, elemTypes, refs };
-  const writtenGlobals = new Set<number>();
-  const validator = new FunctionValidator(ctx, writtenGlobals);
-  const maxStackHeights: number[] = new Array(m.bodies.length);
-  const directCallees: number[][] = new Array(m.bodies.length);
-  const growsMemoryItself: boolean[] = new Array(m.bodies.length);
-  const maxDepths: number[] = new Array(m.bodies.length);
-  const memoryResizeUses: MemoryResizeUse[] = [];
-  for (let i = 0; i < m.bodies.length; i++) {
-    const funcIndex = m.importedFuncCount + i;
-    const facts = validator.validate(funcIndex, m.bodies[i]);
-    maxStackHeights[i] = facts.maxHeight;
-    directCallees[i] = facts.callees;
-    growsMemoryItself[i] = facts.growsMemoryItself;
-    maxDepths[i] = facts.maxDepth;
-    if (facts.resizeOp !== null) memoryResizeUses.push({ op: facts.resizeOp, funcIndex, pos: facts.resizePos });
-  }
-  return { memoryResizeUses, writtenGlobals, maxStackHeights, directCallees, growsMemoryItself, maxDepths, referenced: refs };
+  return { m, typeParams, typeResults, globalTypes, globalMutable, tableTypes, elemTypes, refs };
 }
