@@ -24,6 +24,9 @@
 // hash-wasm, tiktoken, swc) through their own glue, a fresh child process per (program, engine),
 // cold and warm times and a digest of every output against Node's (3 rounds unless --rounds).
 // --real-only runs just that section, --no-real skips it; --programs-only skips it too.
+// With them (bench/real/compile.ts): the first compile of each real module in a fresh process
+// (Node, new Module, compile() with its worker), and the code cache: each program run twice in
+// fresh processes sharing one new HEAPBASE_CACHE directory, first run against second.
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { checkSynthetic, measureCompile, syntheticModule, type CompileFigure, type SyntheticCheck } from './compile-speed.js';
@@ -36,6 +39,7 @@ import { measureInstanceMemory, type MemoryFigures } from './memory.js';
 import { KERNELS, WASI_PROGRAM, programBytes } from './programs.js';
 import { cleanupWasiOutputs } from './wasi-run.js';
 import { benchReal, formatReal, type RealFigures } from './real/index.js';
+import { benchCache, benchCompile, formatCompile, type CacheRow, type CompileRow } from './real/compile.js';
 import { withLazyCompilation } from '../src/compile/module.js';
 
 interface Args {
@@ -160,11 +164,18 @@ if (!args.programsOnly && kernels) {
 
 // ---- real programs ----
 let real: RealFigures[] = [];
+let realCompile: CompileRow[] = [];
+let realCache: CacheRow[] = [];
 const realRounds = args.roundsGiven ? args.rounds : args.quick ? 1 : 3;
 if (args.real !== 'skip') {
   log('real programs…');
   real = benchReal({ rounds: realRounds, quick: args.quick, filter: args.filter, polywasm: args.polywasm, log });
   for (const r of real) for (const m of r.mismatches) mismatches.push({ engine: m.includes(' on node ') ? 'native' : 'heapbase', text: m });
+  log('compiling the real modules…');
+  realCompile = benchCompile(args.quick ? 1 : 3, args.filter, log);
+  log('code cache…');
+  realCache = benchCache(real.map((r) => r.name), args.quick, log);
+  for (const c of realCache) if (!c.first.ok || !c.second.ok) mismatches.push({ engine: 'heapbase', text: `${c.name} with the code cache: ${c.second.error ?? c.first.error}` });
 }
 const seconds = (performance.now() - started) / 1000;
 log(`done in ${seconds.toFixed(0)} s`);
@@ -186,7 +197,7 @@ if (args.json) {
         synthetic,
         instantiation,
         memory,
-        real: args.real === 'skip' ? null : { rounds: realRounds, programs: real },
+        real: args.real === 'skip' ? null : { rounds: realRounds, programs: real, compile: realCompile, cache: realCache },
         mismatches,
         seconds,
       },
@@ -283,6 +294,10 @@ if (args.json) {
   if (real.length) {
     out.push('');
     out.push(...formatReal(real, { rounds: realRounds, quick: args.quick, polywasm: args.polywasm }, geomean));
+  }
+  if (realCompile.length || realCache.length) {
+    out.push('');
+    out.push(...formatCompile(realCompile, realCache));
   }
 
   if (mismatches.length) {

@@ -14,7 +14,7 @@ import {
 } from './runtime/instance.js';
 import { analyzeLayout } from './layout/index.js';
 import { validateModule, type ValidationFacts } from './validate/index.js';
-import { validateInParallel, validatesInParallel } from './validate/parallel.js';
+import { PARALLEL_MIN_CODE_BYTES, validateInParallel, validatesInParallel } from './validate/parallel.js';
 
 export { CompileError, LinkError, RuntimeError, Memory, Table, Global, HostMemory };
 export type { TrapKind } from './runtime/errors.js';
@@ -222,7 +222,7 @@ export function validate(bytes: Bytes): boolean {
 export async function compile(bytes: Bytes, options?: ModuleOptions): Promise<Module> {
   const copy = copyBytes(bytes);
   await null; // the JS API compiles asynchronously: nothing after this runs in the caller's turn
-  if (cacheDirOf(options) === null) {
+  if (cacheDirOf(options) === null && copy.length >= PARALLEL_MIN_CODE_BYTES) {
     // A large module is validated on two threads (validate/parallel.ts); on any error, on one.
     const ir = decodeModule(copy, { deferCodeCheck: true });
     if (validatesInParallel(ir)) {

@@ -67,10 +67,10 @@ const medianOrNull = (xs: number[]): number | null => (xs.length ? median(xs) : 
 /** The child's steady-state figure: the median of its warm runs after the first (all, if only one). */
 const steady = (warm: number[]): number | null => medianOrNull(warm.length > 1 ? warm.slice(1) : warm);
 
-function runChild(program: string, engine: RealEngine, quick: boolean, warm: number, warmBudgetMs: number, timeoutMs: number): ChildResult {
+export function runChild(program: string, engine: RealEngine, quick: boolean, warm: number, warmBudgetMs: number, timeoutMs: number, env?: NodeJS.ProcessEnv): ChildResult {
   const started = performance.now();
   const args = ['--expose-gc', childPath, program, engine, '--warm', String(warm), '--warm-budget-ms', String(warmBudgetMs), ...(quick ? ['--quick'] : [])];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 << 20 });
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 << 20, env });
   const processMs = performance.now() - started;
   if (r.error || r.signal) {
     const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM';
