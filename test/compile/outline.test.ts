@@ -254,3 +254,30 @@ test('a split function that is re-entered keeps each call\'s variables apart', (
     splitting.maxFunctionChars = saved;
   }
 });
+
+test('a switch of 20 cases in a function large enough to be split is a chain, its arms moved, results like V8\'s', () => {
+  // 20 directly nested blocks, the br_table innermost; code after each block's end (the case arms)
+  const cases = 20;
+  let body = '(local.get $x)';
+  let blocks = `(br_table ${Array.from({ length: cases }, (_, i) => `$c${i}`).join(' ')} $c0 (local.get $n))`;
+  for (let i = 0; i < cases; i++) {
+    blocks = `(block $c${i} ${blocks})\n${statements(30, i)}(local.set $x (i32.add (local.get $x) (i32.const ${i + 1})))\n(br $done)`;
+  }
+  body = `(block $done ${blocks}) ${body}`;
+  const source = `(module (func (export "dispatch") (param $n i32) (result i32) (local $i i32) (local $x i32) (local $y i64) ${body}))`;
+  const bytes = wabt.parseWat('switch.wat', source).toBinary({}).buffer;
+  const saved = splitting.maxFunctionChars;
+  splitting.maxFunctionChars = 4_000;
+  try {
+    const module = new Module(bytes);
+    const js = generateModuleSource(module.ir, module.facts, { stackPointerGlobal: null });
+    assert.match(js, /^J\d+: \{$/m, 'emitted as a chain');
+    assert.match(js, /^case \d+: C\d+_\d+: \{$/m, 'with case arms');
+    assert.match(js, /function o\d+\(/, 'split');
+    const mine = new Instance(module).exports.dispatch as (n: number) => number;
+    const native = nativeExports(new Uint8Array(bytes)).dispatch as (n: number) => number;
+    for (let n = -1; n <= cases + 2; n++) assert.equal(mine(n), native(n), `n = ${n}`);
+  } finally {
+    splitting.maxFunctionChars = saved;
+  }
+});
