@@ -30,6 +30,11 @@ export class ConstantPool {
     return this.add(`f64_from_bits(${lo | 0}, ${hi | 0})`);
   }
 
+  /** An Int32Array of these values (a br_table's targets as chain cases, see function.ts). */
+  int32Table(values: readonly number[]): string {
+    return this.add(`new Int32Array([${values.map((v) => v | 0).join(',')}])`);
+  }
+
   private add(expr: string): string {
     const name = `${this.prefix}${this.declarations.length}`;
     this.declarations.push(`const ${name} = ${expr};`);

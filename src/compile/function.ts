@@ -65,6 +65,9 @@ const CHAIN_MIN_LENGTH = 64;
  */
 const SPLIT_CHAIN_MIN_LENGTH = 16;
 
+/** Fewest br_table targets dispatched through a chain's case table rather than a `switch`. */
+const BR_TABLE_CHAIN_MIN_TARGETS = 4;
+
 /** Fewest characters of JavaScript a byte of Wasm code becomes (measured 8–12 on real modules). */
 const MIN_CHARS_PER_CODE_BYTE = 8;
 
@@ -384,6 +387,25 @@ export function compileFunction(
     { kind: 'func', label: '', height: 0, params: [], results: type.results, reachable: true },
   ];
 
+  /**
+   * When every target of a br_table but the default is a block of one chain whose cases have not
+   * started: the chain and the case each target enters.
+   */
+  const chainDispatch = (targets: readonly number[]): { chain: BlockChain; cases: number[] } | null => {
+    if (targets.length < BR_TABLE_CHAIN_MIN_TARGETS) return null;
+    const frameAt = (depth: number): Frame => frames[frames.length - 1 - depth];
+    const first = frameAt(targets[0]);
+    const chain = first.kind === 'chain' ? first.chain! : null;
+    if (chain === null || chain.currentCase !== null) return null;
+    const cases: number[] = new Array(targets.length);
+    for (let i = 0; i < targets.length; i++) {
+      const f = frameAt(targets[i]);
+      if (f.kind !== 'chain' || f.chain !== chain) return null;
+      cases[i] = f.chainIndex!;
+    }
+    return { chain, cases };
+  };
+
   /** Code for a branch to the frame `depth` levels out. */
   const branch = (depth: number): void => {
     const target = frames[frames.length - 1 - depth];
@@ -627,8 +649,19 @@ export function compileFunction(
       case 'br_table': {
         const index = pop1();
         flush();
-        out.push(`switch (${index}) {`);
         const targets = ins.targets!;
+        const chain = chainDispatch(targets);
+        if (chain !== null) {
+          // Every target but the default is a block of one chain, entered before its cases: the
+          // chain's own `switch` dispatches once, from a table of case numbers, instead of a
+          // second `switch` here (an interpreter's loop: one indirect jump per instruction, not two).
+          const j = `j${chain.chain.id}`;
+          out.push(`${j} = ${index};`, `if ((${j} >>> 0) < ${targets.length}) { ${j} = ${constants.int32Table(chain.cases)}[${j}]; break J${chain.chain.id}; }`);
+          branch(ins.a);
+          frame.reachable = false;
+          break;
+        }
+        out.push(`switch (${index}) {`);
         const byDepth = new Map<number, number[]>();
         targets.forEach((depth, i) => {
           if (depth === ins.a) return;

@@ -34,3 +34,18 @@ for (const n of [3000, 10000]) {
     }
   });
 }
+
+test('a br_table into a chain whose default leaves the chain: in range, out of range and negative like V8', async () => {
+  const { default: wabtInit } = await import('wabt');
+  const wabt = await wabtInit();
+  const n = 80;
+  let inner = `(br_table ${Array.from({ length: n }, (_, i) => `$c${(i * 37) % n}`).join(' ')} $out (local.get $x))`;
+  for (let i = 0; i < n; i++) inner = `(block $c${i} ${inner})\n(local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (i32.const ${i + 1})))`;
+  // the nop keeps $out out of the chain; the default branch goes to it, past every case
+  const wat = `(module (func (export "f") (param $x i32) (result i32) (local $acc i32)
+    (block $out (nop) ${inner}) (i32.add (local.get $acc) (i32.const 1000))))`;
+  const bytes = wabt.parseWat('chain-default.wat', wat).toBinary({}).buffer;
+  const ours = new Instance(new Module(bytes)).exports.f as (x: number) => number;
+  const expected = nativeExports(new Uint8Array(bytes)).f as (x: number) => number;
+  for (const x of [0, 1, 2, 36, 37, n - 1, n, n + 1, 1000, -1, -2147483648, 2147483647]) assert.equal(ours(x), expected(x), `f(${x})`);
+});
