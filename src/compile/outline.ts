@@ -345,12 +345,40 @@ function callSiteGrowth(piece: Piece): number {
   return 2 * piece.params.length + 5 * piece.assigned.size;
 }
 
-const IDENTIFIER = /\b[A-Za-z_][\w]*\b/g;
+/** Whether char code `c` is a word character (`\w`). */
+const isWordCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+
+/**
+ * `line` with every identifier in `isVariable` renamed to its local copy (`x` → `x_`) and added
+ * to `used`, outside string literals (the code generator's strings are trap messages, with no
+ * quotes inside). A scan by hand: a regular expression with a replacer function per identifier
+ * was a fifth of the code generation of a large module (@swc/wasm).
+ */
+function localNames(line: string, isVariable: ReadonlySet<string>, used: Set<string>, assigned: Set<string>): string {
+  let out = '';
+  let copied = 0;
+  let inString = false;
+  for (let i = 0; i < line.length;) {
+    const c = line.charCodeAt(i);
+    if (c === 39) { inString = !inString; i++; continue; } // '
+    if (inString || !isWordCode(c)) { i++; continue; }
+    // a run of word characters: an identifier if it starts with a letter or _, else a number
+    const start = i;
+    while (i < line.length && isWordCode(line.charCodeAt(i))) i++;
+    if (c >= 48 && c <= 57) continue;
+    const id = line.slice(start, i);
+    if (!isVariable.has(id)) continue;
+    used.add(id);
+    // `x = ` (not `x ===`): the generator's assignments are all of this form
+    if (line.charCodeAt(i) === 32 && line.charCodeAt(i + 1) === 61 && line.charCodeAt(i + 2) === 32 && line.charCodeAt(i + 3) !== 61) assigned.add(id);
+    out += `${line.slice(copied, i)}_`;
+    copied = i;
+  }
+  return copied === 0 ? line : out + line.slice(copied);
+}
 const CLOSURE_CALL = /^(o\d+)\(\);$/;
 const CLOSURE_SWITCH = /^switch \((o\d+)\(\)\) \{$/;
 const CODE_RETURN = /\breturn (\d+);/g;
-/** `x_ = ` (not `x_ ===`): an assignment to the copy of variable x. */
-const ASSIGNMENT = /\b([A-Za-z_]\w*)_ = (?!=)/g;
 
 /**
  * Statements working on copies of the function's variables: `x` becomes `x_`. A closure takes
@@ -362,19 +390,11 @@ const ASSIGNMENT = /\b([A-Za-z_]\w*)_ = (?!=)/g;
  */
 function localize(lines: string[], isVariable: ReadonlySet<string>, pieces: ReadonlyMap<string, Piece>, inClosure: boolean): { lines: string[]; piece: Piece } {
   const used = new Set<string>();
-  // Only outside string literals (the code generator's strings are trap messages, no quotes inside).
-  const mapCode = (line: string, f: (code: string) => string): string =>
-    line.split("'").map((part, i) => (i % 2 === 0 ? f(part) : part)).join("'");
-  const renamed = lines.map((line) => mapCode(line, (code) => code.replace(IDENTIFIER, (id) => {
-    if (!isVariable.has(id)) return id;
-    used.add(id);
-    return `${id}_`;
-  })));
-  // Only what these statements assign goes back (the generator's assignments are all `x = …`).
-  const ownAssigned = new Set<string>();
-  for (const line of renamed) for (const m of line.matchAll(ASSIGNMENT)) if (used.has(m[1])) ownAssigned.add(m[1]);
-  const assigned = new Set(ownAssigned);
+  // Only what these statements assign goes back.
+  const assigned = new Set<string>();
+  const renamed = lines.map((line) => localNames(line, isVariable, used, assigned));
   const callee = (line: string): Piece | undefined => {
+    if (line.charCodeAt(0) !== 111 && !line.startsWith('switch (o')) return undefined; // o…
     const name = (CLOSURE_CALL.exec(line) ?? CLOSURE_SWITCH.exec(line))?.[1];
     return name === undefined ? undefined : pieces.get(name);
   };
