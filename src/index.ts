@@ -109,7 +109,7 @@ export class Module {
     let first: FactoryBuild | undefined;
     const firstFactory = (): ModuleFactory => {
       if (first === undefined) {
-        first = compileModule(ir, this.facts, { ...codegen, lazy }, url, cacheState === null ? {} : { source: hit?.source, compiler: cacheState.compiler.compile });
+        first = compileModule(ir, this.facts, { ...codegen, lazy }, url, cacheState === null ? {} : { source: hit?.source, compiler: cacheState.compiler.compile, keepLazyDefinitions: true });
         if (cacheState !== null) cacheState.build = first;
       }
       return first.factory;

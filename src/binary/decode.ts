@@ -52,9 +52,8 @@ const noElements: ConstExpr[] = Object.freeze([]) as unknown as ConstExpr[];
 export interface DecodeOptions {
   /**
    * Leave the function bodies' instructions undecoded, for a caller that validates next: the
-   * validator decodes each instruction as it checks it (one pass instead of two: new Module of an
-   * 18 MB module 0.56 -> see the commit), and on any error calls checkCodeEncoding, so malformed
-   * code is still reported before invalid code.
+   * validator decodes each instruction as it checks it (one pass instead of two), and on any
+   * error calls checkCodeEncoding, so malformed code is still reported before invalid code.
    */
   deferCodeCheck?: boolean;
 }

@@ -94,8 +94,8 @@ function compiledLazily(m: ModuleIR, facts: ValidationFacts, options: CodegenOpt
 /**
  * Rejects a module whose JavaScript V8's parser would refuse, as a CompileError now rather than
  * at the first instantiation: generates and parses only the functions nested deeper than
- * LAZY_MAX_DEPTH, each inside as many functions as the factory puts around it (sql.js: new
- * Module 393 -> see the commit; the whole module's JavaScript was generated here before).
+ * LAZY_MAX_DEPTH, each inside as many functions as the factory puts around it. (The whole
+ * module's JavaScript was generated here before whenever one function was deep.)
  */
 export function checkParserLimits(m: ModuleIR, facts: ValidationFacts, options: CodegenOptions): void {
   let calls: CallFacts | undefined;
@@ -262,7 +262,7 @@ export interface FactoryBuild {
   factory: ModuleFactory;
   /** The factory's source as compiled (without a sourceURL). */
   source: string;
-  /** Definitions of the functions compiled lazily so far, by function index. */
+  /** Definitions of the functions compiled lazily so far, by function index (kept only if asked). */
   lazyDefinitions: Map<number, LazyDefinition>;
 }
 
@@ -270,6 +270,8 @@ export interface FactoryBuildOptions {
   /** Source generated before (a code cache's): used instead of generating it. */
   source?: string;
   compiler?: FactoryCompiler;
+  /** Keep the lazily compiled functions' definitions (a code cache writes them into its entry). */
+  keepLazyDefinitions?: boolean;
 }
 
 export function compileModule(
@@ -291,7 +293,7 @@ export function compileModule(
     if (evalSources[index] === undefined) {
       calls ??= callFactsOf(m, facts);
       const definition = lazyFunctionDefinition(m, options, index, calls.mayGrowMemory);
-      lazyDefinitions.set(index, definition);
+      if (build.keepLazyDefinitions === true) lazyDefinitions.set(index, definition);
       evalSources[index] = `${lazyEvalSource(definition, index)}\n//# sourceURL=${sourceUrl}`;
     }
     return evalSources[index];
