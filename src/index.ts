@@ -75,8 +75,8 @@ function entryAtExit(state: CacheState): CacheEntry | null {
   return { facts: state.facts, source: build.source, v8Cache: state.compiler.cachedData(), v8CacheAfterRun: true };
 }
 
-/** A module compile() decoded and validated already, for the Module it constructs next from `bytes`. */
-let validatedAhead: { bytes: Uint8Array; ir: ModuleIR; facts: ValidationFacts } | null = null;
+/** A module compile() decoded (and validated, if it could) already, for the Module it constructs next from `bytes`. */
+let validatedAhead: { bytes: Uint8Array; ir: ModuleIR; facts: ValidationFacts | null } | null = null;
 
 export class Module {
   /** @internal */ readonly compiled: CompiledModule;
@@ -225,10 +225,8 @@ export async function compile(bytes: Bytes, options?: ModuleOptions): Promise<Mo
   if (cacheDirOf(options) === null && copy.length >= PARALLEL_MIN_CODE_BYTES) {
     // A large module is validated on two threads (validate/parallel.ts); on any error, on one.
     const ir = decodeModule(copy, { deferCodeCheck: true });
-    if (validatesInParallel(ir)) {
-      const facts = await validateInParallel(copy, ir);
-      if (facts !== null) validatedAhead = { bytes: copy, ir, facts };
-    }
+    const facts = validatesInParallel(ir) ? await validateInParallel(copy, ir) : null;
+    validatedAhead = { bytes: copy, ir, facts };
   }
   return new Module(copy, options);
 }
