@@ -12,6 +12,7 @@ import { agree, ms, ratio, table } from './format.js';
 import type { Mismatch } from './harness.js';
 import { formatResult, programBytes, runExport, sameResult, type Kernel } from './programs.js';
 import { geomean } from './stats.js';
+import { uleb } from '../test/helpers/wasm-builder.js';
 
 export interface SingleCallTiming {
   /** ms of the run(N) call alone (null: not run or failed). */
@@ -45,15 +46,6 @@ let sectionCount = 0;
 
 /** bytes with a custom section appended (custom sections may come last and change nothing). */
 export function withUniqueSection(bytes: Uint8Array): Uint8Array {
-  const uleb = (x: number): number[] => {
-    const out: number[] = [];
-    do {
-      const b = x & 0x7f;
-      x >>>= 7;
-      out.push(x ? b | 0x80 : b);
-    } while (x);
-    return out;
-  };
   const name = new TextEncoder().encode(`heapbase-bench-single-call-${process.pid}-${++sectionCount}-${Date.now()}`);
   const body = [...uleb(name.length), ...name];
   const section = [0, ...uleb(body.length), ...body];

@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as vm from 'node:vm';
 import type { ValidationFacts } from '../validate/index.js';
 import type { FactoryCompiler, FactoryOuter } from './module.js';
@@ -44,7 +45,6 @@ let fingerprint: string | undefined;
 /** heapbase's version and the SHA-256 of its compiled code: an entry of any other heapbase has another key. */
 function heapbaseFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
-  const srcRoot = new URL('..', import.meta.url);
   const hash = createHash('sha256');
   const files: string[] = [];
   const walk = (dir: string): void => {
@@ -54,7 +54,7 @@ function heapbaseFingerprint(): string {
       else if (d.name.endsWith('.js')) files.push(p);
     }
   };
-  const root = new URL(srcRoot).pathname;
+  const root = fileURLToPath(new URL('..', import.meta.url)); // a path with spaces stays a path
   walk(root);
   for (const f of files.sort()) hash.update(path.relative(root, f)).update('\0').update(fs.readFileSync(f)).update('\0');
   let version = 'unknown';
@@ -69,9 +69,8 @@ export class CodeCache {
   lastMiss: 'absent' | 'unreadable' | 'corrupt' | 'stale' | null = null;
   private readonly pending = new Map<string, EntryAtExit>();
 
-  constructor(readonly dir: string) {
-    if (typeof dir !== 'string' || dir === '') throw new TypeError('the cache option must be a directory path');
-  }
+  /** `dir`: an absolute path (codeCacheAt checks and resolves what the caller gave). */
+  constructor(readonly dir: string) {}
 
   /** The key of a module's entry: its bytes under these code generator options, for this heapbase. */
   keyOf(bytes: Uint8Array, variant: string): string {
