@@ -3,6 +3,7 @@
 // The decoder reads `imm`, the validator reads `sig`/`mem`, the code generator reads `js`.
 import type { NumType, ValType } from './module.js';
 import type { RmwOp } from '../runtime/atomics.js';
+import { simdRows } from './simd-opcodes.js';
 
 /** How an instruction's immediates are encoded. */
 export type Imm =
@@ -25,7 +26,11 @@ export type Imm =
   | 'memory_init'    // data index, memory index
   | 'memory_copy'    // memory index, memory index
   | 'table_init'     // elem index, table index
-  | 'table_copy';    // table index, table index
+  | 'table_copy'     // table index, table index
+  | 'v128'           // 16 bytes: v128.const
+  | 'lane'           // one byte: a lane index
+  | 'shuffle'        // 16 bytes: lane indices 0..31
+  | 'memarg_lane';   // alignment, offset, then a lane index byte
 
 export interface Signature {
   readonly params: readonly ValType[];
@@ -65,7 +70,39 @@ export interface OpInfo {
   readonly traps?: boolean;
   /** i64 shifts and rotates by a constant count (0..63): inline word arithmetic instead of a helper. */
   readonly js64ByCount?: (count: number) => Wide;
+  /** For a v128 result: its four words (see Quad). */
+  readonly js128?: Quad;
+  /**
+   * For instructions whose code depends on a SIMD immediate (lane index, shuffle pattern): the
+   * template for that immediate, used instead of js/js64/js128.
+   */
+  readonly jsByImm?: (imm: SimdImm) => Template;
+  /** For a 'lane' or 'memarg_lane' immediate: the number of lanes (the index must be below it). */
+  readonly lanes?: number;
 }
+
+/**
+ * A v128 result. In generated code a v128 is four int32 words, w0 = bytes 0..3 (little-endian,
+ * lane order as in memory) … w3 = bytes 12..15; a v128 operand n is read as `$nw0`…`$nw3`.
+ * `pre` (optional) are statements run first (scratch variables `$m0`…`$m9` hold int32 values
+ * only); then the four word expressions are all evaluated before the result is stored, so they
+ * may read operands that share the result's variables. Helpers that compute a whole v128 write
+ * it to `V128` (an Int32Array(4)): `{ pre: 'helper(...);', w: ['V128[0]', …, 'V128[3]'] }`.
+ */
+export interface Quad {
+  readonly pre?: string;
+  readonly w: readonly [string, string, string, string];
+}
+
+/** The SIMD immediates a template may depend on. */
+export interface SimdImm {
+  /** The lane index of a 'lane' or 'memarg_lane' immediate (else 0). */
+  readonly lane: number;
+  /** The 16 bytes of a 'v128' or 'shuffle' immediate (else empty). */
+  readonly bytes: readonly number[];
+}
+
+export type Template = string | Wide | Quad;
 
 /**
  * An i64 result: `pre` (optional) are statements run first, which may use scratch variables
@@ -77,7 +114,7 @@ export interface Wide {
   readonly hi: string;
 }
 
-const letterType: Record<string, NumType> = { i: 'i32', I: 'i64', f: 'f32', F: 'f64' };
+const letterType: Record<string, NumType | 'v128'> = { i: 'i32', I: 'i64', f: 'f32', F: 'f64', V: 'v128' };
 
 /** 'ii:i' → i32 i32 → i32. */
 function sig(shape: string): Signature {
@@ -90,12 +127,12 @@ function sig(shape: string): Signature {
 
 const table: OpInfo[] = [];
 
-type Template = string | Wide;
-
 function def(code: number, name: string, imm: Imm, shape?: string, js?: Template, mem?: MemAccess): void {
-  const [plain, wide] = typeof js === 'object' ? [undefined, js] : [js, undefined];
+  const plain = typeof js === 'string' ? js : undefined;
+  const wide = typeof js === 'object' && !('w' in js) ? js : undefined;
+  const quad = typeof js === 'object' && 'w' in js ? js : undefined;
   const traps = /\.(div|rem)_|\.trunc_f/.test(name);
-  table.push({ code, name, imm, sig: shape === undefined ? undefined : sig(shape), js: plain, js64: wide, mem, traps });
+  table.push({ code, name, imm, sig: shape === undefined ? undefined : sig(shape), js: plain, js64: wide, js128: quad, mem, traps });
 }
 
 /** An i64 result computed by a helper that returns the low word and leaves the high word in HI[0]. */
@@ -478,3 +515,19 @@ atomicShapes.forEach(({ type, bits }, i) => {
 /** 0xfe-prefixed opcodes by sub-opcode. */
 export const prefixFeOps: (OpInfo | undefined)[] = [];
 for (const op of table) if (op.code >> 8 === 0xfe) prefixFeOps[op.code & 0xff] = op;
+
+// ------------------------------------------------------------------------------------------------
+// Fixed-width SIMD: the 0xfd prefix. The rows are in simd-opcodes.ts; a v128 is four int32 words
+// in generated code (see Quad).
+// ------------------------------------------------------------------------------------------------
+
+for (const row of simdRows) {
+  def(0xfd00 | row.sub, row.name, row.imm, row.shape, typeof row.js === 'function' ? undefined : row.js, row.mem);
+  const op = table[table.length - 1] as { -readonly [K in keyof OpInfo]: OpInfo[K] };
+  if (typeof row.js === 'function') op.jsByImm = row.js;
+  if (row.lanes !== undefined) op.lanes = row.lanes;
+}
+
+/** 0xfd-prefixed opcodes by sub-opcode. */
+export const prefixFdOps: (OpInfo | undefined)[] = [];
+for (const op of table) if (op.code >> 8 === 0xfd) prefixFdOps[op.code & 0xff] = op;
