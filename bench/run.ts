@@ -2,7 +2,7 @@
 //
 //   node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json]
 //                                      [--no-polywasm] [--programs-only] [--real-only] [--no-real]
-//                                      [--no-single-call]
+//                                      [--no-single-call] [--simd-only] [--no-simd]
 //
 // First, each kernel in a single long call without warm-up (bench/single-call.ts): a new Module
 // and Instance per engine, one run(n × longTimes) call, timed; engines alternate which goes
@@ -15,6 +15,11 @@
 // is compared with native's at the same n; a heapbase mismatch is printed loudly and makes the
 // exit code 1. polywasm is slow on i64 (a BigInt per operation): when its estimated call time is
 // over a budget, it runs a smaller n and its time is scaled linearly (marked *).
+//
+// Then SIMD kernels (bench/simd/*.c, bench/simd.ts): each kernel's scalar and SIMD builds on
+// Node and on heapbase, warmed up, median of R rounds, checksums compared with Node scalar's; a
+// build heapbase cannot load shows its error in the table. --simd-only runs just this section
+// (--filter applies to its kernels too), --no-simd skips it.
 //
 // Then: compile speed (new Module on the largest program and on a synthetic ~1 MB module, which
 // is also measured with every function compiled up front, as lazy compilation is the default),
@@ -40,6 +45,7 @@ import { KERNELS, WASI_PROGRAM, programBytes } from './programs.js';
 import { cleanupWasiOutputs } from './wasi-run.js';
 import { benchReal, formatReal, type RealFigures } from './real/index.js';
 import { benchCache, benchCompile, formatCompile, type CacheRow, type CompileRow } from './real/compile.js';
+import { benchSimd, formatSimd, SIMD_KERNELS, type SimdFigures } from './simd.js';
 import { withLazyCompilation } from '../src/compile/module.js';
 
 interface Args {
@@ -53,10 +59,12 @@ interface Args {
   real: 'also' | 'only' | 'skip';
   singleCall: boolean;
   roundsGiven: boolean;
+  /** SIMD kernels: 'only' (--simd-only), 'skip' (--no-simd, or --real-only) or 'also'. */
+  simd: 'also' | 'only' | 'skip';
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, quick: false, rounds: 5, filter: null, polywasm: true, programsOnly: false, real: 'also', singleCall: true, roundsGiven: false };
+  const args: Args = { json: false, quick: false, rounds: 5, filter: null, polywasm: true, programsOnly: false, real: 'also', singleCall: true, roundsGiven: false, simd: 'also' };
   let roundsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -72,6 +80,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--real-only') args.real = 'only';
     else if (a === '--no-real') args.real = 'skip';
     else if (a === '--no-single-call') args.singleCall = false;
+    else if (a === '--simd-only') args.simd = 'only';
+    else if (a === '--no-simd') args.simd = 'skip';
     else if (a === '--rounds') {
       args.rounds = Number(value());
       roundsGiven = true;
@@ -83,11 +93,16 @@ function parseArgs(argv: string[]): Args {
   if (args.quick && !roundsGiven) args.rounds = 2;
   args.roundsGiven = roundsGiven;
   if (args.programsOnly && args.real === 'also') args.real = 'skip';
+  if (args.real === 'only' && args.simd === 'also') args.simd = 'skip';
+  if (args.simd === 'only') {
+    if (args.real === 'only') usage('--simd-only and --real-only exclude each other');
+    args.real = 'skip';
+  }
   return args;
 }
 
 function usage(problem: string | null): never {
-  const text = 'usage: node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json] [--no-polywasm] [--programs-only] [--real-only] [--no-real] [--no-single-call]\n';
+  const text = 'usage: node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json] [--no-polywasm] [--programs-only] [--real-only] [--no-real] [--no-single-call] [--simd-only] [--no-simd]\n';
   if (problem) {
     process.stderr.write(`bench: ${problem}\n${text}`);
     process.exit(2);
@@ -113,7 +128,7 @@ const started = performance.now();
 // ---- programs ----
 const matches = (name: string): boolean => args.filter === null || name.includes(args.filter);
 const programs: ProgramFigures[] = [];
-const kernels = args.real !== 'only';
+const kernels = args.real !== 'only' && args.simd !== 'only';
 // The single long calls come first, so that no kernel has run on either engine before them.
 let singleCall: SingleCallFigure[] = [];
 if (kernels && args.singleCall) {
@@ -126,7 +141,14 @@ if (kernels) {
   cleanupWasiOutputs();
 }
 
-const mismatches: Mismatch[] = [...singleCall.flatMap((f) => f.mismatches), ...programs.flatMap((p) => p.mismatches)];
+// ---- SIMD kernels ----
+let simd: SimdFigures | null = null;
+if (args.simd !== 'skip') {
+  log('SIMD kernels…');
+  simd = benchSimd(SIMD_KERNELS.filter((k) => matches(k.name)), args.quick, opts);
+}
+
+const mismatches: Mismatch[] = [...singleCall.flatMap((f) => f.mismatches), ...programs.flatMap((p) => p.mismatches), ...(simd?.mismatches ?? [])];
 const hbRatios = programs.filter((p) => p.heapbase.agrees && p.ratio !== null).map((p) => p.ratio!);
 const pwRatios = programs.filter((p) => p.polywasm?.agrees && p.polywasmRatio !== null).map((p) => p.polywasmRatio!);
 const geo = { heapbase: geomean(hbRatios), heapbasePrograms: hbRatios.length, polywasm: geomean(pwRatios), polywasmPrograms: pwRatios.length };
@@ -192,6 +214,7 @@ if (args.json) {
         options: { rounds: args.rounds, quick: args.quick, filter: args.filter, polywasm: args.polywasm, singleCall: args.singleCall },
         programs,
         geomean: geo,
+        simd,
         singleCall: kernels && args.singleCall ? { programs: singleCall, geomean: singleCallGeomean(singleCall) } : null,
         compile,
         synthetic,
@@ -243,6 +266,10 @@ if (args.json) {
     out.push('');
     const warm = new Map(programs.map((p) => [p.name, { n: p.n, native: p.native.ms, heapbase: p.heapbase.ms }]));
     out.push(...formatSingleCalls(singleCall, args.quick, warm));
+  }
+  if (simd) {
+    if (kernels) out.push('');
+    out.push(...formatSimd(simd, args.rounds, args.quick));
   }
 
   if (compile.length) {

@@ -10,7 +10,7 @@ export async function wasmToText(bytes: Uint8Array): Promise<string> {
   // A fresh copy: wabt reads the whole underlying buffer of a view.
   const m = w.readWasm(new Uint8Array(bytes), {
     readDebugNames: true, reference_types: true, bulk_memory: true, multi_value: true, sign_extension: true,
-    sat_float_to_int: true, mutable_globals: true,
+    sat_float_to_int: true, mutable_globals: true, simd: true,
   });
   try {
     m.generateNames();
