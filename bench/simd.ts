@@ -51,9 +51,10 @@ export function simdBytes(name: string, build: SimdBuild): Uint8Array {
 
 const message = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
-/** heapbase's CompileError for a module using the 0xfd prefix while it does not support SIMD. */
+/** heapbase's CompileError for a SIMD module while it does not support SIMD: "unknown opcode 0xfd" from
+ *  the decoder, "SIMD is not supported" from the validator for a v128 type. */
 export function isSimdUnsupported(e: unknown): boolean {
-  return e instanceof Error && e.name === 'CompileError' && /0xfd/i.test(e.message);
+  return e instanceof Error && e.name === 'CompileError' && /0xfd|SIMD is not supported/i.test(e.message);
 }
 
 export interface SimdTiming {

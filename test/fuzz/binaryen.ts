@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nativeWasm } from '../helpers/native-wasm.js';
-import { Rng } from './prng.js';
+import { mixSeed, Rng } from './prng.js';
 
 /** MVP + sign-ext + non-trapping float-to-int + mutable globals + multi-value + bulk memory. */
 export const BASE_FEATURES = [
@@ -21,7 +21,13 @@ export interface BinaryenVariant {
   denan: boolean;
   /** Also run a random selection of optimisation passes (--fuzz-passes), for different code shapes. */
   fuzzPasses: boolean;
+  /** Also enable fixed-width SIMD (--enable-simd): v128 locals, globals, parameters and results,
+   * and binaryen's `fuzzing-support.log-v128` import (which throws a TypeError when called). */
+  simd: boolean;
 }
+
+/** The share of modules with SIMD when the caller does not choose. */
+export const SIMD_SHARE = 0.25;
 
 export interface GeneratedModule {
   bytes: Uint8Array;
@@ -65,19 +71,22 @@ function ttf(input: Uint8Array, args: string[]): Uint8Array | null {
   return new Uint8Array(readFileSync(outFile));
 }
 
-/** A module from `seed`; deterministic for a given seed and binaryen version. */
-export function binaryenModule(seed: number, options: { maxInput?: number } = {}): GeneratedModule {
+/** A module from `seed`; deterministic for a given seed and binaryen version. `simd`: true for
+ * SIMD, false for none, unset for SIMD_SHARE of seeds (drawn apart from the other choices, so a
+ * seed without SIMD makes the same module as before SIMD was added). */
+export function binaryenModule(seed: number, options: { maxInput?: number; simd?: boolean } = {}): GeneratedModule {
   const rng = new Rng(seed);
   const variant: BinaryenVariant = {
     referenceTypes: rng.chance(0.35),
     denan: rng.chance(0.7),
     fuzzPasses: rng.chance(0.3),
+    simd: options.simd ?? new Rng(mixSeed(seed, 0x5140)).chance(SIMD_SHARE),
   };
   for (let attempt = 0; ; attempt++) {
     const useRefs = variant.referenceTypes && attempt < 12;
     const size = rng.range(200, options.maxInput ?? 8000);
     const input = rng.bytes(size);
-    const args = [...BASE_FEATURES, ...(useRefs ? ['--enable-reference-types'] : []), ...(variant.fuzzPasses ? ['--fuzz-passes'] : []), ...(variant.denan ? ['--denan'] : [])];
+    const args = [...BASE_FEATURES, ...(useRefs ? ['--enable-reference-types'] : []), ...(variant.simd ? ['--enable-simd'] : []), ...(variant.fuzzPasses ? ['--fuzz-passes'] : []), ...(variant.denan ? ['--denan'] : [])];
     const bytes = ttf(input, args);
     if (bytes && nativeWasm.validate(bytes)) return { bytes, variant: { ...variant, referenceTypes: useRefs }, input, args };
     if (attempt > 40) throw new Error(`wasm-opt produced no module V8 accepts for seed ${seed}`);

@@ -18,12 +18,16 @@ export interface DifferentialCase {
   /** For source 'file': the module, and whether it was made without binaryen's --denan. */
   file?: string;
   rawNaNs?: boolean;
+  /** For source 'binaryen': SIMD or not; unset: binaryen.ts decides by the seed (SIMD_SHARE). */
+  simd?: boolean;
 }
 
 export interface DifferentialConfig {
   callsPerExport?: number;
   looseArguments?: boolean;
   heapbaseOptions?: InstanceOptions;
+  /** V8 against itself (see DifferentialOptions.selfCheck). */
+  selfCheck?: boolean;
 }
 
 export interface DifferentialCaseResult {
@@ -42,7 +46,7 @@ export interface DifferentialCaseResult {
 
 /** The module of a case (generated again: deterministic), e.g. to save a hung case's module. */
 export function caseModule(c: DifferentialCase): Uint8Array {
-  if (c.source === 'binaryen') return binaryenModule(c.seed).bytes;
+  if (c.source === 'binaryen') return binaryenModule(c.seed, { simd: c.simd }).bytes;
   if (c.source === 'own') return generateModule(c.seed).bytes;
   return new Uint8Array(readFileSync(c.file!));
 }
@@ -53,7 +57,7 @@ export function runDifferentialCase(c: DifferentialCase, config: DifferentialCon
   let rawNaNs = false;
   try {
     if (c.source === 'binaryen') {
-      const g = binaryenModule(c.seed);
+      const g = binaryenModule(c.seed, { simd: c.simd });
       bytes = g.bytes;
       origin = `wasm-opt -ttf <${g.input.length} random bytes> ${g.args.join(' ')}`;
       rawNaNs = !g.variant.denan;

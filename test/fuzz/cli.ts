@@ -18,6 +18,11 @@
 //   --corpus DIR      run the .wasm files of DIR (with its manifest.json) instead of generating
 //   --file F          run one module file; --case-seed X gives its argument seed; --raw-nans
 //   --make-corpus DIR write --count binaryen modules (seed --seed) to DIR with a manifest.json
+//                     (with --simd: SIMD modules; without: none, as the corpus was made)
+//   --simd            every module a binaryen module with SIMD (--enable-simd); implies
+//                     --source binaryen. By default 25% of binaryen modules have SIMD
+//   --no-simd         no binaryen module has SIMD
+//   --self-check      run V8 against itself instead of heapbase (checks the harness)
 //
 // Exit status 1 when a module diverges, hangs or crashes the
 // worker. Each divergence is saved as DIR/<case>.wasm (the module), <case>.instrumented.wasm (as
@@ -49,12 +54,17 @@ interface Args {
   caseSeed: number;
   rawNaNs: boolean;
   makeCorpus: string | null;
+  /** true: every binaryen module SIMD, false: none, undefined: a share (binaryen.ts). */
+  simd: boolean | undefined;
+  sourceGiven: boolean;
+  selfCheck: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     seed: 1, count: 100, start: 0, source: hasWasmOpt() ? 'mix' : 'own', jobs: availableParallelism(), timeout: 60, calls: 2,
     loose: true, stackGuard: true, splitAt: undefined, out: 'fuzz-out', corpus: null, file: null, caseSeed: 1, rawNaNs: false, makeCorpus: null,
+    simd: undefined, sourceGiven: false, selfCheck: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -76,6 +86,7 @@ function parseArgs(argv: string[]): Args {
         const s = v();
         if (s !== 'binaryen' && s !== 'own' && s !== 'mix') throw new Error('--source must be binaryen, own or mix');
         a.source = s;
+        a.sourceGiven = true;
         break;
       }
       case '--jobs': a.jobs = Math.max(1, n()); break;
@@ -90,12 +101,19 @@ function parseArgs(argv: string[]): Args {
       case '--case-seed': a.caseSeed = n() >>> 0; break;
       case '--raw-nans': a.rawNaNs = true; break;
       case '--make-corpus': a.makeCorpus = v(); break;
+      case '--simd': a.simd = true; break;
+      case '--no-simd': a.simd = false; break;
+      case '--self-check': a.selfCheck = true; break;
       case '--help': case '-h':
         console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${k} (see --help)`);
     }
+  }
+  if (a.simd === true) {
+    if (a.sourceGiven && a.source !== 'binaryen') throw new Error('--simd makes binaryen modules: it needs --source binaryen');
+    a.source = 'binaryen';
   }
   return a;
 }
@@ -105,6 +123,8 @@ export interface CorpusEntry {
   seed: number;
   /** Made without --denan: memory comparison tolerates NaN payloads. */
   rawNaNs: boolean;
+  /** Made with --enable-simd. */
+  simd?: boolean;
   origin: string;
 }
 
@@ -115,13 +135,13 @@ function makeCorpus(a: Args): void {
   let total = 0;
   for (let i = 0; i < a.count; i++) {
     const seed = mixSeed(a.seed, i);
-    const g = binaryenModule(seed, { maxInput: 3000 });
+    const g = binaryenModule(seed, { maxInput: 3000, simd: a.simd ?? false });
     const file = `m${String(i).padStart(4, '0')}.wasm`;
     writeFileSync(join(a.makeCorpus!, file), g.bytes);
     total += g.bytes.length;
-    entries.push({ file, seed, rawNaNs: !g.variant.denan, origin: `wasm-opt -ttf <${g.input.length} bytes> ${g.args.join(' ')}` });
+    entries.push({ file, seed, rawNaNs: !g.variant.denan, ...(g.variant.simd ? { simd: true } : {}), origin: `wasm-opt -ttf <${g.input.length} bytes> ${g.args.join(' ')}` });
   }
-  const manifest = { generator: wasmOptVersion(), command: `node dist/test/fuzz/cli.js --make-corpus ${a.makeCorpus} --seed ${a.seed} --count ${a.count}`, modules: entries };
+  const manifest = { generator: wasmOptVersion(), command: `node dist/test/fuzz/cli.js --make-corpus ${a.makeCorpus} --seed ${a.seed} --count ${a.count}${a.simd ? ' --simd' : ''}`, modules: entries };
   writeFileSync(join(a.makeCorpus!, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   console.log(`wrote ${entries.length} modules (${total} bytes) and manifest.json to ${a.makeCorpus}`);
 }
@@ -186,11 +206,11 @@ async function main(): Promise<number> {
     cases = [];
     for (let i = a.start; i < a.start + a.count; i++) {
       const source: ModuleSource = a.source === 'mix' ? (i % 2 === 0 ? 'binaryen' : 'own') : a.source;
-      cases.push({ index: i, seed: mixSeed(a.seed, i), source });
+      cases.push({ index: i, seed: mixSeed(a.seed, i), source, ...(source === 'binaryen' && a.simd !== undefined ? { simd: a.simd } : {}) });
     }
-    describe = `seed ${a.seed}, cases ${a.start}..${a.start + a.count - 1}, source ${a.source}${a.source !== 'own' ? ` (${wasmOptVersion()})` : ''}`;
+    describe = `seed ${a.seed}, cases ${a.start}..${a.start + a.count - 1}, source ${a.source}${a.source !== 'own' ? ` (${wasmOptVersion()}, ${a.simd === undefined ? 'SIMD in a share' : a.simd ? 'all SIMD' : 'no SIMD'})` : ''}`;
   }
-  console.log(`heapbase differential fuzzing: ${describe}, ${a.jobs} jobs${a.loose ? '' : ', typed arguments only'}${a.stackGuard ? '' : ', stackGuard off'}`);
+  console.log(`heapbase differential fuzzing: ${describe}, ${a.jobs} jobs${a.loose ? '' : ', typed arguments only'}${a.stackGuard ? '' : ', stackGuard off'}${a.selfCheck ? ', V8 against itself (--self-check)' : ''}`);
 
   const stats = { ok: 0, diverged: 0, skipped: 0, hung: 0, crashed: 0, calls: 0, bytes: 0 };
   const traps = new Map<string, number>();
@@ -199,12 +219,12 @@ async function main(): Promise<number> {
   const started = Date.now();
   const rerunOf = (c: DifferentialCase): string => (c.source === 'file'
     ? `node dist/test/fuzz/cli.js --file ${c.file} --case-seed ${c.seed}${c.rawNaNs ? ' --raw-nans' : ''}${a.loose ? '' : ' --no-loose'}`
-    : `npm run fuzz -- --seed ${a.seed} --start ${c.index} --count 1 --source ${c.source}${a.loose ? '' : ' --no-loose'}`);
+    : `npm run fuzz -- --seed ${a.seed} --start ${c.index} --count 1 --source ${c.source}${c.simd === true ? ' --simd' : c.simd === false ? ' --no-simd' : ''}${a.loose ? '' : ' --no-loose'}`);
   const pending: Promise<void>[] = [];
   let done = 0;
   await runPool<DifferentialCase>({
     workerUrl: new URL('./worker.js', import.meta.url),
-    workerData: { kind: 'differential', callsPerExport: a.calls, looseArguments: a.loose, heapbaseOptions: a.stackGuard ? undefined : { stackGuard: false }, maxFunctionChars: a.splitAt },
+    workerData: { kind: 'differential', callsPerExport: a.calls, looseArguments: a.loose, heapbaseOptions: a.stackGuard ? undefined : { stackGuard: false }, maxFunctionChars: a.splitAt, selfCheck: a.selfCheck },
     cases,
     jobs: a.jobs,
     timeoutMs: a.timeout * 1000,

@@ -22,10 +22,15 @@
 //   message can mean (V8 words some traps differently and merges a few).
 // - A call stack exhaustion happens at different depths on the two engines, so it must happen
 //   on both, and the comparison of that module stops there (state may legitimately differ).
+// - SIMD: an exported function with a v128 parameter or result throws a TypeError when JS calls
+//   it (as does a JS import with one when Wasm calls it, e.g. binaryen's log-v128): called like
+//   the others, the error compared. A v128 global is exported (its `value` throws a TypeError,
+//   compared) and read through an added function returning its four i32 lanes; with
+//   nanTolerantMemory, lanes that are NaNs on both sides are forgiven as in memory.
 import * as hb from '../../src/index.js';
 import { nativeWasm } from '../helpers/native-wasm.js';
 import { Rng } from './prng.js';
-import { addExports, parseModule, type Export, type FuncType, type ModuleInfo, type ValType } from './wasm-bytes.js';
+import { addExports, addFunctions, parseModule, uleb, type Export, type ExtraFunction, type FuncType, type ModuleInfo, type ValType } from './wasm-bytes.js';
 
 /** The part of the WebAssembly namespace the harness uses, common to both engines. */
 interface Engine {
@@ -137,6 +142,9 @@ export interface DifferentialOptions {
   heapbaseOptions?: hb.InstanceOptions;
   /** Told which engine is about to run what (so a hang can be attributed). */
   onStage?: (stage: string) => void;
+  /** Run V8 against itself instead of heapbase: checks the harness and its instrumentation
+   *  (e.g. on SIMD modules while heapbase rejects them); any divergence is the harness's. */
+  selfCheck?: boolean;
 }
 
 // ---- formatting values for comparison ----
@@ -342,8 +350,12 @@ function argText(a: ArgSpec): string {
 
 // ---- state ----
 
+/** A global the harness observes: its export, and for a v128 global the export of a function
+ *  returning its four i32 lanes (JS cannot read a v128 value: `Global.value` throws a TypeError). */
+interface ObservedGlobal { name: string; lanes: string | null }
+
 /** Names for the extra exports, not colliding with the module's own. */
-function instrumentation(info: ModuleInfo): { extra: Export[]; globals: string[]; tables: string[]; memory: string | null } {
+function instrumentation(info: ModuleInfo): { extra: Export[]; readers: ExtraFunction[]; globals: ObservedGlobal[]; tables: string[]; memory: string | null } {
   const taken = new Set(info.exports.map((e) => e.name));
   const fresh = (base: string): string => {
     let n = base;
@@ -352,11 +364,19 @@ function instrumentation(info: ModuleInfo): { extra: Export[]; globals: string[]
     return n;
   };
   const extra: Export[] = [];
-  const globals = info.globals.map((g, i) => {
+  const readers: ExtraFunction[] = [];
+  const globals = info.globals.map((g, i): ObservedGlobal => {
     const name = fresh(`__fz_global_${i}`);
-    if (g.type !== 'v128') extra.push({ name, kind: 'global', index: i });
-    return g.type === 'v128' ? '' : name;
-  }).filter(Boolean);
+    extra.push({ name, kind: 'global', index: i });
+    if (g.type !== 'v128') return { name, lanes: null };
+    // (func (result i32 i32 i32 i32) global.get i, i32x4.extract_lane 0, … lane 3); its function
+    // index is filled in once the functions are added (see instrument)
+    const lanes = fresh(`__fz_v128_global_${i}`);
+    const get = [0x23, ...uleb(i)];
+    readers.push({ type: { params: [], results: ['i32', 'i32', 'i32', 'i32'] }, code: [0, 1, 2, 3].flatMap((lane) => [...get, 0xfd, 0x1b, lane]) });
+    extra.push({ name: lanes, kind: 'func', index: -readers.length });
+    return { name, lanes };
+  });
   const tables = info.tables.map((_, i) => {
     const name = fresh(`__fz_table_${i}`);
     extra.push({ name, kind: 'table', index: i });
@@ -367,7 +387,38 @@ function instrumentation(info: ModuleInfo): { extra: Export[]; globals: string[]
     memory = fresh('__fz_memory');
     extra.push({ name: memory, kind: 'memory', index: 0 });
   }
-  return { extra, globals, tables, memory };
+  return { extra, readers, globals, tables, memory };
+}
+
+/** The module with the instrumentation's functions and exports added. */
+function instrument(bytes: Uint8Array, info: ModuleInfo, names: ReturnType<typeof instrumentation>): Uint8Array {
+  const added = addFunctions(bytes, info, names.readers);
+  const extra = names.extra.map((e) => (e.kind === 'func' && e.index < 0 ? { ...e, index: added.indices[-e.index - 1] } : e));
+  return addExports(added.bytes, added.bytes === bytes ? info : parseModule(added.bytes), extra);
+}
+
+/** A v128 global's lanes as the snapshot shows them. */
+const V128_PREFIX = 'v128 i32x4 ';
+
+function v128Bytes(text: string): Uint8Array | null {
+  const at = text.indexOf(V128_PREFIX);
+  if (at < 0) return null;
+  const lanes = text.slice(at + V128_PREFIX.length).split(' ').map((x) => Number.parseInt(x, 16));
+  if (lanes.length !== 4 || lanes.some((x) => !Number.isInteger(x))) return null;
+  const out = new Uint8Array(16);
+  const dv = new DataView(out.buffer);
+  lanes.forEach((x, k) => dv.setUint32(k * 4, x, true));
+  return out;
+}
+
+/** Two globals' snapshot texts differ; with NaN tolerance, v128 lanes that are NaNs on both sides
+ *  (as f32 or as f64, like memory) are forgiven. */
+function globalsMatch(v: string | undefined, h: string | undefined, nanTolerant: boolean): boolean {
+  if (v === h) return true;
+  if (!nanTolerant || v === undefined || h === undefined) return false;
+  const [a, b] = [v128Bytes(v), v128Bytes(h)];
+  if (!a || !b || v.slice(0, v.indexOf(V128_PREFIX)) !== h.slice(0, h.indexOf(V128_PREFIX))) return false;
+  return rangeDifference(a, b, 0, 16, true) < 0;
 }
 
 interface Snapshot {
@@ -380,11 +431,20 @@ const MAX_TABLE_COMPARE = 100_000;
 
 function snapshot(side: Side, names: ReturnType<typeof instrumentation>, compareNames: boolean): Snapshot {
   const ex = side.exports;
-  const globals = names.globals.map((n) => {
+  const globals = names.globals.map(({ name: n, lanes }) => {
+    let text: string;
     try {
-      return `${n}=${fmt((ex[n] as { value: unknown }).value, side, compareNames)}`;
+      text = `${n}=${fmt((ex[n] as { value: unknown }).value, side, compareNames)}`;
     } catch (e) {
-      return `${n}: ${describeError(side.engine, e).key}`;
+      text = `${n}: ${describeError(side.engine, e).key}`;
+    }
+    if (lanes === null) return text;
+    try {
+      const r = (ex[lanes] as () => unknown)();
+      if (!Array.isArray(r) || r.length !== 4 || r.some((x) => typeof x !== 'number')) return `${text}, ${lanes}() = ${fmt(r, side, compareNames)}`;
+      return `${text}, ${V128_PREFIX}${(r as number[]).map((x) => (x >>> 0).toString(16).padStart(8, '0')).join(' ')}`;
+    } catch (e) {
+      return `${text}, ${lanes}() threw ${describeError(side.engine, e).key}`;
     }
   });
   const tables = names.tables.map((n) => {
@@ -462,7 +522,7 @@ function hexAround(m: Uint8Array, at: number): string {
 
 function compareSnapshots(v: Snapshot, h: Snapshot, nanTolerant: boolean): Omit<Divergence, 'step'> | null {
   for (let i = 0; i < Math.max(v.globals.length, h.globals.length); i++) {
-    if (v.globals[i] !== h.globals[i]) return { what: 'global', v8: v.globals[i], heapbase: h.globals[i] };
+    if (!globalsMatch(v.globals[i], h.globals[i], nanTolerant)) return { what: 'global', v8: v.globals[i], heapbase: h.globals[i] };
   }
   for (let i = 0; i < Math.max(v.tables.length, h.tables.length); i++) {
     if (v.tables[i] !== h.tables[i]) return { what: 'table', v8: v.tables[i], heapbase: h.tables[i] };
@@ -546,7 +606,8 @@ export function runDifferential(bytes: Uint8Array, seed: number, options: Differ
   };
 
   // Validation must agree.
-  const validity = [v8Engine, heapbaseEngine].map((E) => {
+  const second = options.selfCheck ? { ...v8Engine } : heapbaseEngine;
+  const validity = [v8Engine, second].map((E) => {
     try {
       return { ok: true as const, value: String(E.validate(bytes)) };
     } catch (e) {
@@ -568,12 +629,12 @@ export function runDifferential(bytes: Uint8Array, seed: number, options: Differ
     return { ...result, status: 'skipped', note: 'shared memory or custom page size' };
   }
   const names = instrumentation(info);
-  const instrumented = addExports(bytes, info, names.extra);
+  const instrumented = instrument(bytes, info, names);
   result.instrumented = instrumented;
   const info2 = parseModule(instrumented);
 
   const externs = Array.from({ length: 4 }, (_, i) => new ExternObject(i + 1));
-  const hbEngine: Engine = options.heapbaseOptions
+  const hbEngine: Engine = options.selfCheck ? second : options.heapbaseOptions
     ? { ...heapbaseEngine, Instance: function (m: object, i?: object) { return new hb.Instance(m as hb.Module, i as hb.ImportObject, options.heapbaseOptions); } as unknown as Engine['Instance'] }
     : heapbaseEngine;
   const sides: Side[] = [v8Engine, hbEngine].map((engine) => ({ engine, exports: {}, log: [], exportedFunctions: [], depth: 0 }));
@@ -677,7 +738,9 @@ export function runDifferential(bytes: Uint8Array, seed: number, options: Differ
   for (const e of funcExports) {
     if (e === hangLimit) continue;
     const type = info.funcs[e.index];
-    if (!type || type.params.includes('v128') || type.results.includes('v128')) continue;
+    // A v128 parameter or result: the call throws a TypeError on both engines (JS API), before
+    // the function runs; compared like any other outcome.
+    if (!type) continue;
     for (let k = 0; k < callsPerExport; k++) {
       if (hangLimit) {
         const r = call(hangLimit.name, []);

@@ -121,6 +121,12 @@ export class ByteReader {
         case 0x44: this.take(8); break;
         case 0x23: case 0xd2: this.u32(); break;
         case 0xd0: this.u8(); break;
+        case 0xfd: { // v128.const, the only SIMD constant instruction
+          const sub = this.u32();
+          if (sub !== 12) throw new ParseError(`unexpected opcode 0xfd ${sub} in a constant expression`);
+          this.take(16);
+          break;
+        }
         case 0x6a: case 0x6b: case 0x6c: case 0x7c: case 0x7d: case 0x7e: break; // extended-const
         default: throw new ParseError(`unexpected opcode 0x${op.toString(16)} in a constant expression`);
       }
@@ -294,4 +300,40 @@ export function addExports(bytes: Uint8Array, info: ModuleInfo, extra: Export[])
   const after = info.sections.find((s) => s.id !== 0 && order[s.id] > order[7]);
   const at = after ? after.start : bytes.length;
   return concat([bytes.subarray(0, at), newSection, bytes.subarray(at)]);
+}
+
+/** A function to append to a module: its type and its body's instructions (no locals, no final `end`). */
+export interface ExtraFunction { type: FuncType; code: number[] }
+
+/** The payload of section `id` with `entries` appended to its vector (a new section if it has none). */
+function appendToVector(bytes: Uint8Array, id: number, entries: number[][]): Uint8Array {
+  const sections = splitSections(bytes);
+  const existing = sections.find((s) => s.id === id);
+  const flat = entries.flat();
+  if (existing) {
+    const r = new ByteReader(bytes, existing.payload, existing.end);
+    const count = r.u32();
+    const payload = [...uleb(count + entries.length), ...bytes.subarray(r.pos, existing.end), ...flat];
+    return concat([bytes.subarray(0, existing.start), section(id, payload), bytes.subarray(existing.end)]);
+  }
+  const after = sections.find((s) => s.id !== 0 && order[s.id] > order[id]);
+  const at = after ? after.start : bytes.length;
+  return concat([bytes.subarray(0, at), section(id, [...uleb(entries.length), ...flat]), bytes.subarray(at)]);
+}
+
+/**
+ * Appends functions to a module (the differential harness reads v128 globals through them: JS
+ * cannot read a v128 global's value). Each gets a new type; their indices follow all existing
+ * functions, so no index in the module changes. Returns the bytes and the new functions' indices.
+ */
+export function addFunctions(bytes: Uint8Array, info: ModuleInfo, funcs: ExtraFunction[]): { bytes: Uint8Array; indices: number[] } {
+  if (funcs.length === 0) return { bytes, indices: [] };
+  const types = funcs.map((f) => [0x60, ...uleb(f.type.params.length), ...f.type.params.map(valTypeByte), ...uleb(f.type.results.length), ...f.type.results.map(valTypeByte)]);
+  let out = appendToVector(bytes, 1, types);
+  out = appendToVector(out, 3, funcs.map((_, k) => uleb(info.types.length + k)));
+  out = appendToVector(out, 10, funcs.map((f) => {
+    const body = [0, ...f.code, 0x0b];
+    return [...uleb(body.length), ...body];
+  }));
+  return { bytes: out, indices: funcs.map((_, k) => info.funcs.length + k) };
 }
