@@ -33,7 +33,7 @@ import { Rng } from './prng.js';
 import { addExports, addFunctions, parseModule, uleb, type Export, type ExtraFunction, type FuncType, type ModuleInfo, type ValType } from './wasm-bytes.js';
 
 /** The part of the WebAssembly namespace the harness uses, common to both engines. */
-interface Engine {
+export interface Engine {
   name: 'v8' | 'heapbase';
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports?: object) => { exports: Record<string, unknown> };
@@ -145,6 +145,8 @@ export interface DifferentialOptions {
   /** Run V8 against itself instead of heapbase: checks the harness and its instrumentation
    *  (e.g. on SIMD modules while heapbase rejects them); any divergence is the harness's. */
   selfCheck?: boolean;
+  /** The engine compared with V8 instead of heapbase (the harness's own tests use a doctored V8). */
+  against?: Engine;
 }
 
 // ---- formatting values for comparison ----
@@ -606,7 +608,7 @@ export function runDifferential(bytes: Uint8Array, seed: number, options: Differ
   };
 
   // Validation must agree.
-  const second = options.selfCheck ? { ...v8Engine } : heapbaseEngine;
+  const second = options.against ?? (options.selfCheck ? { ...v8Engine } : heapbaseEngine);
   const validity = [v8Engine, second].map((E) => {
     try {
       return { ok: true as const, value: String(E.validate(bytes)) };
@@ -634,7 +636,7 @@ export function runDifferential(bytes: Uint8Array, seed: number, options: Differ
   const info2 = parseModule(instrumented);
 
   const externs = Array.from({ length: 4 }, (_, i) => new ExternObject(i + 1));
-  const hbEngine: Engine = options.selfCheck ? second : options.heapbaseOptions
+  const hbEngine: Engine = options.selfCheck || options.against ? second : options.heapbaseOptions
     ? { ...heapbaseEngine, Instance: function (m: object, i?: object) { return new hb.Instance(m as hb.Module, i as hb.ImportObject, options.heapbaseOptions); } as unknown as Engine['Instance'] }
     : heapbaseEngine;
   const sides: Side[] = [v8Engine, hbEngine].map((engine) => ({ engine, exports: {}, log: [], exportedFunctions: [], depth: 0 }));

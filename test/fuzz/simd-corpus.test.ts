@@ -20,7 +20,9 @@ import { findRepoRoot } from '../spec/script.js';
 import { isSimdUnsupported } from '../../bench/simd.js';
 import type { DifferentialCase, DifferentialCaseResult } from './cases.js';
 import type { CorpusEntry } from './cli.js';
+import { runDifferential, v8Engine, type Engine } from './differential.js';
 import { runPool } from './pool.js';
+import { concat, encodeName, HEADER, section, uleb } from './wasm-bytes.js';
 
 const root = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 const corpusDir = join(root, 'test/fuzz/corpus-simd');
@@ -132,4 +134,64 @@ test('SIMD corpus: heapbase agrees with V8 on every module', { timeout: 10 * 60_
     assert.ok(r.ok >= accepted.length * 0.95, `only ${r.ok} modules compared`);
   }
   if (unsupported.length) t.skip(unsupportedNote());
+});
+
+// The harness itself, at the JS boundary of SIMD: it must see a difference when there is one. An
+// engine that is V8 with one thing changed stands in for heapbase.
+//   (module (memory 1) (global $g (mut v128) (v128.const i32x4 1 2 3 4))
+//     (func (export "take") (param v128) (i32.store (i32.const 0) (i32.const 9)))
+//     (func (export "give") (result v128) (i32.store (i32.const 4) (i32.const 9)) (v128.const i32x4 0 0 0 0))
+//     (func (export "set") (global.set $g (v128.const i32x4 5 6 7 8))))
+const V128_BOUNDARY = (() => {
+  const v128Const = (lanes: number[]): number[] => [0xfd, 12, ...lanes.flatMap((x) => [x & 255, (x >>> 8) & 255, (x >>> 16) & 255, x >>> 24])];
+  const body = (code: number[]): number[] => [...uleb(code.length + 2), 0, ...code, 0x0b];
+  return concat([HEADER,
+    section(1, [3, 0x60, 1, 0x7b, 0, 0x60, 0, 1, 0x7b, 0x60, 0, 0]),
+    section(3, [3, 0, 1, 2]),
+    section(5, [1, 0, 1]),
+    section(6, [1, 0x7b, 1, ...v128Const([1, 2, 3, 4]), 0x0b]),
+    section(7, [3, ...encodeName('take'), 0, 0, ...encodeName('give'), 0, 1, ...encodeName('set'), 0, 2]),
+    section(10, [3,
+      ...body([0x41, 0, 0x41, 9, 0x36, 2, 0]),
+      ...body([0x41, 4, 0x41, 9, 0x36, 2, 0, ...v128Const([0, 0, 0, 0])]),
+      ...body([...v128Const([5, 6, 7, 8]), 0x24, 0])]),
+  ]);
+})();
+
+/** `fn` with the `length` and `name` of the export it replaces (the harness compares them). */
+const like = (original: unknown, fn: (...a: unknown[]) => unknown): unknown => {
+  const o = original as { length: number; name: string };
+  return Object.defineProperties(fn, { length: { value: o.length }, name: { value: o.name } });
+};
+
+/** V8, with each instance's exports passed through `change`. */
+function doctoredV8(change: (exports: Record<string, unknown>) => Record<string, unknown>): Engine {
+  return {
+    ...v8Engine,
+    name: 'heapbase',
+    Instance: function (m: object, i?: object) {
+      return { exports: Object.freeze(Object.assign(Object.create(null), change(new nativeWasm.Instance(m, i).exports))) };
+    } as unknown as Engine['Instance'],
+  };
+}
+
+test('the harness compares the TypeError of a v128 parameter or result, and the lanes of a v128 global', () => {
+  assert.equal(runDifferential(V128_BOUNDARY, 1, { selfCheck: true }).status, 'ok');
+  // an export with a v128 parameter that runs instead of throwing: its TypeError is missed
+  const runs = doctoredV8((ex) => ({ ...ex, take: like(ex.take, () => undefined) }));
+  const r1 = runDifferential(V128_BOUNDARY, 1, { against: runs });
+  assert.equal(r1.status, 'diverged');
+  assert.match(r1.divergence!.step, /^call "take"/);
+  assert.match(r1.divergence!.v8, /TypeError/);
+  // a v128 global whose lanes read differently
+  const lanes = doctoredV8((ex) => {
+    const name = Object.keys(ex).find((k) => k.startsWith('__fz_v128_global_'))!;
+    const read = ex[name] as () => number[];
+    return { ...ex, [name]: like(read, () => read().map((x, k) => (k === 2 ? x + 1 : x))) };
+  });
+  const r2 = runDifferential(V128_BOUNDARY, 1, { against: lanes });
+  assert.equal(r2.status, 'diverged');
+  assert.equal(r2.divergence!.what, 'global');
+  assert.match(r2.divergence!.v8, /v128 i32x4 00000001 00000002 00000003 00000004/);
+  assert.match(r2.divergence!.heapbase, /00000004 00000004$/);
 });
