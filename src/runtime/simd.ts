@@ -1,0 +1,231 @@
+// Helpers called by the fixed-width SIMD templates (src/binary/simd-opcodes.ts). A v128 is four
+// int32 words in generated code. Most helpers take and return one word, i.e. four i8 or two i16
+// lanes, and work on all its lanes at once (SWAR: carries are kept from crossing lane boundaries),
+// so a template calls them once per word and nothing is allocated. Helpers that compute a whole
+// v128 write it to V128.
+//
+// SWAR notation: H has the top bit of every lane set (0x80808080, 0x80008000), L = ~H the others;
+// `top` is the index of a lane's top bit (7 or 15).
+
+import { HI } from './numeric.js';
+
+/** The result of helpers that compute a whole v128, read by generated code right after the call. */
+export const V128 = new Int32Array(4);
+
+// ---------------------------------------------------------------------------
+// f32 lanes: bits to value and back through one shared word. (f32_from_bits would box a
+// signalling NaN; arithmetic wants the plain value, and any quiet NaN is a valid result.)
+
+const FW = new Float32Array(1);
+const IW = new Int32Array(FW.buffer);
+
+/** The value of an f32 lane (a signalling NaN comes out quiet): for arithmetic, not for moves. */
+export function simd_f32(bits: number): number {
+  IW[0] = bits;
+  return FW[0];
+}
+
+/** A number rounded to f32 (once, ties to even), as lane bits. */
+export function simd_f32_bits(x: number): number {
+  FW[0] = x;
+  return IW[0];
+}
+
+// ---------------------------------------------------------------------------
+// Lane-wise word arithmetic for i8x16 (H8) and i16x8 (H16).
+
+const H8 = 0x80808080;
+const H16 = 0x80008000;
+
+/** Lanes of h (= x & H) whose top bit is set become all ones, the others zero (no borrows cross lanes). */
+function spread(h: number, top: number): number {
+  return h | ((h >>> 0) - (h >>> top));
+}
+
+/** Lane-wise a + b: the low bits add without crossing lanes, the top bits by xor. */
+function add(a: number, b: number, H: number): number {
+  return ((a & ~H) + (b & ~H)) ^ ((a ^ b) & H);
+}
+
+/** Lane-wise a - b: every lane of a | H is at least the lane of b & L, so no borrow crosses lanes. */
+function sub(a: number, b: number, H: number): number {
+  return ((a | H) - (b & ~H)) ^ ((a ^ ~b) & H);
+}
+
+/** Top bit of each lane: the borrow out of a - b (d), i.e. a < b unsigned (Hacker's Delight 2-13). */
+function borrow(a: number, b: number, d: number, H: number): number {
+  return ((~a & b) | (~(a ^ b) & d)) & H;
+}
+
+function ltU(a: number, b: number, H: number, top: number): number {
+  return spread(borrow(a, b, sub(a, b, H), H), top);
+}
+
+/** All ones in the lanes where a = b: a lane of x = a ^ b is nonzero iff (x & L) + L or x has its top bit. */
+function eq(a: number, b: number, H: number, top: number): number {
+  const x = a ^ b;
+  return ~spread((((x & ~H) + ~H) | x) & H, top);
+}
+
+function addSatU(a: number, b: number, H: number, top: number): number {
+  const s = add(a, b, H);
+  return s | spread(((a & b) | ((a | b) & ~s)) & H, top); // the carry out of each lane
+}
+
+function subSatU(a: number, b: number, H: number, top: number): number {
+  const d = sub(a, b, H);
+  return d & ~spread(borrow(a, b, d, H), top);
+}
+
+/** Lanes of r that overflowed (top bit of ov) replaced by the bound on the side of a's sign: L or H. */
+function saturateS(r: number, a: number, ov: number, H: number, top: number): number {
+  const bound = ~H ^ spread(a & H, top);
+  return r ^ ((r ^ bound) & spread(ov & H, top));
+}
+
+function addSatS(a: number, b: number, H: number, top: number): number {
+  const s = add(a, b, H);
+  return saturateS(s, a, ~(a ^ b) & (a ^ s), H, top);
+}
+
+function subSatS(a: number, b: number, H: number, top: number): number {
+  const d = sub(a, b, H);
+  return saturateS(d, a, (a ^ b) & (a ^ d), H, top);
+}
+
+/** (a ^ m) - m with m all ones in the negative lanes; the minimum stays as it is. */
+function abs(a: number, H: number, top: number): number {
+  const m = spread(a & H, top);
+  return sub(a ^ m, m, H);
+}
+
+/** Arithmetic shift right by n (already reduced mod the lane width): the vacated bits take the sign. */
+function shrS(a: number, n: number, laneOnes: number, repeat: number, H: number, top: number): number {
+  const m = Math.imul(laneOnes >>> n, repeat); // the bits that stay in each lane
+  return ((a >>> n) & m) | (spread(a & H, top) & ~m);
+}
+
+export function simd_i8x16_eq(a: number, b: number): number { return eq(a, b, H8, 7); }
+export function simd_i16x8_eq(a: number, b: number): number { return eq(a, b, H16, 15); }
+/** All ones in the lanes where a < b (unsigned; signed callers flip the top bits of both). */
+export function simd_i8x16_lt_u(a: number, b: number): number { return ltU(a, b, H8, 7); }
+export function simd_i16x8_lt_u(a: number, b: number): number { return ltU(a, b, H16, 15); }
+export function simd_i8x16_add_sat_s(a: number, b: number): number { return addSatS(a, b, H8, 7); }
+export function simd_i16x8_add_sat_s(a: number, b: number): number { return addSatS(a, b, H16, 15); }
+export function simd_i8x16_add_sat_u(a: number, b: number): number { return addSatU(a, b, H8, 7); }
+export function simd_i16x8_add_sat_u(a: number, b: number): number { return addSatU(a, b, H16, 15); }
+export function simd_i8x16_sub_sat_s(a: number, b: number): number { return subSatS(a, b, H8, 7); }
+export function simd_i16x8_sub_sat_s(a: number, b: number): number { return subSatS(a, b, H16, 15); }
+export function simd_i8x16_sub_sat_u(a: number, b: number): number { return subSatU(a, b, H8, 7); }
+export function simd_i16x8_sub_sat_u(a: number, b: number): number { return subSatU(a, b, H16, 15); }
+export function simd_i8x16_abs(a: number): number { return abs(a, H8, 7); }
+export function simd_i16x8_abs(a: number): number { return abs(a, H16, 15); }
+/** The count is the instruction's i32 operand, taken mod the lane width here. */
+export function simd_i8x16_shr_s(a: number, n: number): number { return shrS(a, n & 7, 0xff, 0x01010101, H8, 7); }
+export function simd_i16x8_shr_s(a: number, n: number): number { return shrS(a, n & 15, 0xffff, 0x10001, H16, 15); }
+
+export function simd_i8x16_popcnt(a: number): number {
+  let x = (a - ((a >>> 1) & 0x55555555)) | 0;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (x + (x >>> 4)) & 0x0f0f0f0f;
+}
+
+/**
+ * The top bits of a word's four bytes as bits 0..3: moved to bits 0, 8, 16, 24, then one multiply
+ * lands them on bits 21..24 (the partial products fall on distinct bits, so nothing carries).
+ */
+export function simd_i8x16_bitmask(a: number): number {
+  return (Math.imul((a >>> 7) & 0x01010101, 0x204081) >>> 21) & 15;
+}
+
+// ---------------------------------------------------------------------------
+// Lanes that change width.
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/** The four i16 lanes of words x, y narrowed to bytes with saturation to lo..hi. */
+function narrow8(x: number, y: number, lo: number, hi: number): number {
+  return (clamp((x << 16) >> 16, lo, hi) & 0xff) | ((clamp(x >> 16, lo, hi) & 0xff) << 8)
+    | ((clamp((y << 16) >> 16, lo, hi) & 0xff) << 16) | (clamp(y >> 16, lo, hi) << 24);
+}
+
+/** The i32 words x, y narrowed to the two i16 lanes of a word with saturation to lo..hi. */
+function narrow16(x: number, y: number, lo: number, hi: number): number {
+  return (clamp(x, lo, hi) & 0xffff) | (clamp(y, lo, hi) << 16);
+}
+
+export function simd_i8x16_narrow_s(x: number, y: number): number { return narrow8(x, y, -0x80, 0x7f); }
+export function simd_i8x16_narrow_u(x: number, y: number): number { return narrow8(x, y, 0, 0xff); }
+export function simd_i16x8_narrow_s(x: number, y: number): number { return narrow16(x, y, -0x8000, 0x7fff); }
+export function simd_i16x8_narrow_u(x: number, y: number): number { return narrow16(x, y, 0, 0xffff); }
+
+/** i16x8 lanes: the products of the bytes s/8 and s/8 + 1 of a and b (s is 0 or 16). They fit. */
+export function simd_i16x8_extmul_s(a: number, b: number, s: number): number {
+  const p0 = Math.imul((a << (24 - s)) >> 24, (b << (24 - s)) >> 24);
+  const p1 = Math.imul((a << (16 - s)) >> 24, (b << (16 - s)) >> 24);
+  return (p0 & 0xffff) | (p1 << 16);
+}
+
+export function simd_i16x8_extmul_u(a: number, b: number, s: number): number {
+  const p0 = Math.imul((a >>> s) & 0xff, (b >>> s) & 0xff);
+  const p1 = Math.imul((a >>> (s + 8)) & 0xff, (b >>> (s + 8)) & 0xff);
+  return p0 | (p1 << 16);
+}
+
+/** (a·b + 2^14) >> 15 on i16 lanes; only -2^15 · -2^15 overflows (to 2^15) and saturates. */
+function q15(a: number, b: number): number {
+  const r = (Math.imul(a, b) + 0x4000) >> 15;
+  return r > 0x7fff ? 0x7fff : r;
+}
+
+export function simd_i16x8_q15mulr_sat_s(a: number, b: number): number {
+  return (q15((a << 16) >> 16, (b << 16) >> 16) & 0xffff) | (q15(a >> 16, b >> 16) << 16);
+}
+
+/** High word of the unsigned 32×32-bit product, from 16-bit limbs (each partial product is exact). */
+function mulhiU(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const m = Math.imul(a1, b0);
+  const n = Math.imul(a0, b1);
+  const mid = (Math.imul(a0, b0) >>> 16) + (m & 0xffff) + (n & 0xffff);
+  return (Math.imul(a1, b1) + (m >>> 16) + (n >>> 16) + (mid >>> 16)) | 0;
+}
+
+/** i64 product (mod 2^64) of (al, ah) and (bl, bh): the low word returned, the high word in HI[0]. */
+export function simd_i64_mul(al: number, ah: number, bl: number, bh: number): number {
+  HI[0] = (mulhiU(al, bl) + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
+  return Math.imul(al, bl);
+}
+
+// ---------------------------------------------------------------------------
+// Whole-vector helpers.
+
+const SWIZZLE = new Int32Array(4);
+
+/** Byte p of s picks byte s_p of a (the table SWIZZLE), or 0 when s_p ≥ 16. */
+function swizzleWord(s: number): number {
+  let r = 0;
+  for (let p = 0; p < 32; p += 8) {
+    const i = (s >>> p) & 0xff;
+    if (i < 16) r |= ((SWIZZLE[i >> 2] >>> ((i & 3) << 3)) & 0xff) << p;
+  }
+  return r;
+}
+
+export function simd_i8x16_swizzle(
+  a0: number, a1: number, a2: number, a3: number, s0: number, s1: number, s2: number, s3: number,
+): void {
+  SWIZZLE[0] = a0;
+  SWIZZLE[1] = a1;
+  SWIZZLE[2] = a2;
+  SWIZZLE[3] = a3;
+  V128[0] = swizzleWord(s0);
+  V128[1] = swizzleWord(s1);
+  V128[2] = swizzleWord(s2);
+  V128[3] = swizzleWord(s3);
+}
