@@ -26,6 +26,13 @@ export interface BinaryenVariant {
   simd: boolean;
 }
 
+/** Whether the module's stored NaNs may have engine-chosen bits, so that memory must be compared
+ * NaN-tolerantly: without --denan, or with SIMD, as binaryen 108's --denan leaves v128 values
+ * alone (f32x4.div of zeros stays; V8 on x64 makes 0xffc00000 there, a JS engine 0x7fc00000). */
+export function nanBitsMayDiffer(v: BinaryenVariant): boolean {
+  return !v.denan || v.simd;
+}
+
 /** The share of modules with SIMD when the caller does not choose. */
 export const SIMD_SHARE = 0.25;
 

@@ -31,7 +31,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { binaryenModule, hasWasmOpt, wasmOptVersion } from './binaryen.js';
+import { binaryenModule, hasWasmOpt, nanBitsMayDiffer, wasmOptVersion } from './binaryen.js';
 import { caseModule, type DifferentialCase, type DifferentialCaseResult, type ModuleSource } from './cases.js';
 import { runPool } from './pool.js';
 import { mixSeed } from './prng.js';
@@ -121,7 +121,7 @@ function parseArgs(argv: string[]): Args {
 export interface CorpusEntry {
   file: string;
   seed: number;
-  /** Made without --denan: memory comparison tolerates NaN payloads. */
+  /** Made without --denan, or with SIMD (see nanBitsMayDiffer): memory comparison tolerates NaN bits. */
   rawNaNs: boolean;
   /** Made with --enable-simd. */
   simd?: boolean;
@@ -139,7 +139,7 @@ function makeCorpus(a: Args): void {
     const file = `m${String(i).padStart(4, '0')}.wasm`;
     writeFileSync(join(a.makeCorpus!, file), g.bytes);
     total += g.bytes.length;
-    entries.push({ file, seed, rawNaNs: !g.variant.denan, ...(g.variant.simd ? { simd: true } : {}), origin: `wasm-opt -ttf <${g.input.length} bytes> ${g.args.join(' ')}` });
+    entries.push({ file, seed, rawNaNs: nanBitsMayDiffer(g.variant), ...(g.variant.simd ? { simd: true } : {}), origin: `wasm-opt -ttf <${g.input.length} bytes> ${g.args.join(' ')}` });
   }
   const manifest = { generator: wasmOptVersion(), command: `node dist/test/fuzz/cli.js --make-corpus ${a.makeCorpus} --seed ${a.seed} --count ${a.count}${a.simd ? ' --simd' : ''}`, modules: entries };
   writeFileSync(join(a.makeCorpus!, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
