@@ -20,7 +20,7 @@ import { findRepoRoot } from '../spec/script.js';
 import { isSimdUnsupported } from '../../bench/simd.js';
 import type { DifferentialCase, DifferentialCaseResult } from './cases.js';
 import type { CorpusEntry } from './cli.js';
-import { runDifferential, v8Engine, type Engine } from './differential.js';
+import { logsDifferInNaNBits, runDifferential, v8Engine, type Engine } from './differential.js';
 import { runPool } from './pool.js';
 import { concat, encodeName, HEADER, section, uleb } from './wasm-bytes.js';
 
@@ -194,4 +194,15 @@ test('the harness compares the TypeError of a v128 parameter or result, and the 
   assert.equal(r2.divergence!.what, 'global');
   assert.match(r2.divergence!.v8, /v128 i32x4 00000001 00000002 00000003 00000004/);
   assert.match(r2.divergence!.heapbase, /00000004 00000004$/);
+});
+
+test('the harness recognises a logged integer that differs only as NaN bits (f32 as i32, f64 as i64)', () => {
+  const d = (v8: string, heapbase: string) => ({ what: 'host call log entry 0', v8, heapbase });
+  // 0xffc00000 (V8's f32x4 NaN on x64) against 0x7fc00000
+  assert.equal(logsDifferInNaNBits(d('fuzzing-support.log-i32(-4194304)', 'fuzzing-support.log-i32(2143289344)')), true);
+  assert.equal(logsDifferInNaNBits(d('fuzzing-support.log-i64(-2251799813685248n)', 'fuzzing-support.log-i64(9221120237041090560n)')), true);
+  assert.equal(logsDifferInNaNBits(d('fuzzing-support.log-i32(-4194304)', 'fuzzing-support.log-i32(5)')), false);
+  // infinity is not a NaN
+  assert.equal(logsDifferInNaNBits(d('fuzzing-support.log-i32(2139095040)', 'fuzzing-support.log-i32(2143289344)')), false);
+  assert.equal(logsDifferInNaNBits(d('fuzzing-support.log-i32(-4194304)', 'fuzzing-support.log-i64(9221120237041090560n)')), false);
 });
