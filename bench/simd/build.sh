@@ -27,6 +27,29 @@ LINK="--target=wasm32 -nostdlib -fuse-ld=$LD -Wl,--no-entry -Wl,--export=run"
 SCALAR="-mno-simd128 -fno-vectorize -fno-slp-vectorize"
 SIMD="-msimd128"
 
+# wasm-objdump -d output -> "instructions/v128" of each innermost loop, in order (the hot loops
+# are the large ones; the first of each kernel fills its input with xorshift32)
+LOOPS='
+{
+  i = index($0, "| "); if (i == 0) next
+  ins = substr($0, i + 2); sub(/^ +/, "", ins); if (ins == "") next
+  split(ins, w, " "); op = w[1]
+  if (op == "block" || op == "loop" || op == "if") {
+    if (op == "loop") for (k = sp; k > 0; k--) if (kind[k] == "loop") { inner[k] = 1; break }
+    sp++; kind[sp] = op; n[sp] = 0; v[sp] = 0; inner[sp] = 0; next
+  }
+  if (op == "end") {
+    if (sp == 0) next
+    if (kind[sp] == "loop" && !inner[sp]) out = out " " n[sp] "/" v[sp]
+    c = n[sp]; d = v[sp]; sp--
+    if (sp > 0) { n[sp] += c; v[sp] += d }
+    next
+  }
+  if (sp > 0) { n[sp]++; if (op ~ /^(v128|[if](8x16|16x8|32x4|64x2))\./) v[sp]++ }
+}
+END { print "  innermost loops (instructions/v128):" out }
+'
+
 # one <name> <variant> [compile flags...]
 one() {
   name=$1; variant=$2; shift 2
@@ -41,6 +64,7 @@ one() {
     scalar) [ "$n" -eq 0 ] || { echo "$out: $n v128 instructions in a scalar build" >&2; exit 1; } ;;
     *) [ "$n" -gt 0 ] || { echo "$out: no v128 instructions" >&2; exit 1; }; echo "  $n v128 instructions" ;;
   esac
+  $OBJDUMP -d "$out" | awk "$LOOPS"
 }
 
 for k in dot_f32 dot_i16 histogram blend mat4; do
