@@ -153,6 +153,27 @@ test('the SIMD rows: 236 instructions, sub-opcodes as wabt encodes them', async 
   }
 });
 
+test('the SIMD templates allocate nothing and use only their operands and $m0..$m9', () => {
+  for (const row of simdRows) {
+    const { params } = shapeOf(row);
+    for (const imm of immediates(row)) {
+      const t: Template = typeof row.js === 'function' ? row.js(imm) : row.js;
+      const parts = typeof t === 'string' ? [t] : 'w' in t ? [t.pre ?? '', ...t.w] : [t.pre ?? '', t.lo, t.hi];
+      for (const part of parts) {
+        // No array, object or closure literals, no `new`; indexing only V128[k] and HI[0].
+        assert.doesNotMatch(part, /\bnew\b|=>|[{}]|(?<!V128|HI)\[/, `${row.name}: ${part}`);
+        for (const [, n, kind] of part.matchAll(/\$(\d+)(w[0-3]|[lh]|)/g)) {
+          const p = params[Number(n)];
+          const ok = p === 'V' ? kind.startsWith('w') : p === 'I' ? kind === 'l' || kind === 'h' : p !== undefined && kind === '';
+          assert.ok(ok, `${row.name}: operand $${n}${kind} of shape ${row.shape}`);
+        }
+        for (const [, m] of part.matchAll(/\$m(\d+)/g)) assert.ok(Number(m) <= 9, `${row.name}: $m${m}`);
+        if (!row.mem) assert.doesNotMatch(part, /\$A|\bdv\b/, row.name);
+      }
+    }
+  }
+});
+
 test('the SIMD templates agree with V8 bit for bit', () => {
   const counts = new Map<string, number>();
   const traps = new Map<string, number>();
