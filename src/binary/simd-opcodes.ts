@@ -28,6 +28,8 @@ type Words = [string, string, string, string];
 type Bits = 8 | 16 | 32 | 64;
 
 const K = [0, 1, 2, 3];
+/** The words of a whole-vector helper's result. */
+const V128_RESULT: Words = ['V128[0]', 'V128[1]', 'V128[2]', 'V128[3]'];
 
 /** Word k of operand n. */
 const w = (n: number, k: number): string => `$${n}w${k}`;
@@ -188,7 +190,6 @@ function shuffleWord(bytes: readonly number[], k: number): string {
   return terms.join(' | ');
 }
 row(0x0d, 'i8x16.shuffle', 'shuffle', 'VV:V', (imm) => ({ w: K.map((k) => shuffleWord(imm.bytes, k)) as Words }));
-const V128_RESULT: Words = ['V128[0]', 'V128[1]', 'V128[2]', 'V128[3]'];
 row(0x0e, 'i8x16.swizzle', 'none', 'VV:V', { pre: 'simd_i8x16_swizzle($0w0, $0w1, $0w2, $0w3, $1w0, $1w1, $1w2, $1w3);', w: V128_RESULT });
 
 row(0x0f, 'i8x16.splat', 'none', 'i:V', splat(8, '$0'));
@@ -282,16 +283,19 @@ const laneMasks64 = (cond: (lane: number) => string): Quad =>
   row(0xd6 + i, `i64x2.${rel}${i < 2 ? '' : '_s'}`, 'none', 'VV:V', laneMasks64((lane) => compare64(rel, lane)));
 });
 
-// Float lanes: the value of operand n's lane.
+// f32 lanes: the value of operand n's lane k. f64x2 instructions are whole-vector helpers (see
+// runtime/simd.ts for why), called with the operands' words.
 const f32 = (n: number, k: number): string => `simd_f32(${w(n, k)})`;
-const f64 = (n: number, lane: number): string => `f64_from_bits(${w(n, 2 * lane)}, ${w(n, 2 * lane + 1)})`;
-/** f64x2 lanes from values: each turned into its bits (lo returned, hi in HI[0]). */
-const f64Lanes = (value: (lane: number) => string): Quad =>
-  ({ pre: `$m0 = f64_to_bits(${value(0)}); $m1 = HI[0]; $m2 = f64_to_bits(${value(1)}); $m3 = HI[0];`, w: ['$m0', '$m1', '$m2', '$m3'] });
+const operandWords = (n: number): string => K.map((k) => w(n, k)).join(', ');
+const viaV128 = (call: string): Quad => ({ pre: `${call};`, w: V128_RESULT });
+const f64x2 = (helper: string, operands: readonly number[]): Quad =>
+  viaV128(`simd_${helper}(${operands.map(operandWords).join(', ')})`);
 
 (['eq', 'ne', 'lt', 'gt', 'le', 'ge'] as const).forEach((rel, i) => {
   row(0x41 + i, `f32x4.${rel}`, 'none', 'VV:V', words((k) => mask(`${f32(0, k)} ${jsRelation[rel]} ${f32(1, k)}`)));
-  row(0x47 + i, `f64x2.${rel}`, 'none', 'VV:V', laneMasks64((lane) => `${f64(0, lane)} ${jsRelation[rel]} ${f64(1, lane)}`));
+  // gt and ge: lt and le swapped.
+  const [helper, operands] = rel === 'gt' ? ['lt', [1, 0]] : rel === 'ge' ? ['le', [1, 0]] : [rel, [0, 1]];
+  row(0x47 + i, `f64x2.${rel}`, 'none', 'VV:V', f64x2(`f64x2_${helper}`, operands));
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -479,59 +483,55 @@ row(0xba, 'i32x4.dot_i16x8_s', 'none', 'VV:V',
 
 // ------------------------------------------------------------------------------------------------
 // Float lanes. Sign operations and pmin/pmax move exact bits; arithmetic is on values (any quiet
-// NaN is a valid NaN result). Each operation's sub-opcodes for f32x4 and f64x2, and its JS on
-// lane values (f64: numeric.ts's helpers, which return a NaN literal where V8 might pass a
-// signalling NaN through).
+// NaN is a valid NaN result). Each operation's sub-opcodes for f32x4 and f64x2, and its f32 JS on
+// lane values (the f64x2 helper is simd_f64x2_<op>).
 
-const floatUnary: [string, number, number, (x: string) => string, (x: string) => string][] = [
-  ['ceil', 0x67, 0x74, (x) => `Math.ceil(${x})`, (x) => `f64_ceil(${x})`],
-  ['floor', 0x68, 0x75, (x) => `Math.floor(${x})`, (x) => `f64_floor(${x})`],
-  ['trunc', 0x69, 0x7a, (x) => `Math.trunc(${x})`, (x) => `f64_trunc(${x})`],
-  ['nearest', 0x6a, 0x94, (x) => `f32_nearest(${x})`, (x) => `f64_nearest(${x})`],
+const floatUnary: [string, number, number, (x: string) => string][] = [
+  ['ceil', 0x67, 0x74, (x) => `Math.ceil(${x})`],
+  ['floor', 0x68, 0x75, (x) => `Math.floor(${x})`],
+  ['trunc', 0x69, 0x7a, (x) => `Math.trunc(${x})`],
+  ['nearest', 0x6a, 0x94, (x) => `f32_nearest(${x})`],
   // Rounding the f64 square root to f32 is exact (53 ≥ 2·24 + 2), as for + - * /.
-  ['sqrt', 0xe3, 0xef, (x) => `Math.sqrt(${x})`, (x) => `Math.sqrt(${x})`],
+  ['sqrt', 0xe3, 0xef, (x) => `Math.sqrt(${x})`],
 ];
-const floatBinary: [string, number, number, (x: string, y: string) => string, (x: string, y: string) => string][] = [
-  ['add', 0xe4, 0xf0, (x, y) => `${x} + ${y}`, (x, y) => `${x} + ${y}`],
-  ['sub', 0xe5, 0xf1, (x, y) => `${x} - ${y}`, (x, y) => `${x} - ${y}`],
-  ['mul', 0xe6, 0xf2, (x, y) => `${x} * ${y}`, (x, y) => `${x} * ${y}`],
-  ['div', 0xe7, 0xf3, (x, y) => `${x} / ${y}`, (x, y) => `${x} / ${y}`],
+const floatBinary: [string, number, number, (x: string, y: string) => string][] = [
+  ['add', 0xe4, 0xf0, (x, y) => `${x} + ${y}`],
+  ['sub', 0xe5, 0xf1, (x, y) => `${x} - ${y}`],
+  ['mul', 0xe6, 0xf2, (x, y) => `${x} * ${y}`],
+  ['div', 0xe7, 0xf3, (x, y) => `${x} / ${y}`],
   // Math.min/max: NaN if either is, -0 below +0, as Wasm's min/max.
-  ['min', 0xe8, 0xf4, (x, y) => `Math.min(${x}, ${y})`, (x, y) => `f64_min(${x}, ${y})`],
-  ['max', 0xe9, 0xf5, (x, y) => `Math.max(${x}, ${y})`, (x, y) => `f64_max(${x}, ${y})`],
+  ['min', 0xe8, 0xf4, (x, y) => `Math.min(${x}, ${y})`],
+  ['max', 0xe9, 0xf5, (x, y) => `Math.max(${x}, ${y})`],
 ];
-for (const [op, s32, s64, js32, js64] of floatUnary) {
+for (const [op, s32, s64, js32] of floatUnary) {
   row(s32, `f32x4.${op}`, 'none', 'V:V', words((k) => `simd_f32_bits(${js32(f32(0, k))})`));
-  row(s64, `f64x2.${op}`, 'none', 'V:V', f64Lanes((lane) => js64(f64(0, lane))));
+  row(s64, `f64x2.${op}`, 'none', 'V:V', f64x2(`f64x2_${op}`, [0]));
 }
-for (const [op, s32, s64, js32, js64] of floatBinary) {
+for (const [op, s32, s64, js32] of floatBinary) {
   row(s32, `f32x4.${op}`, 'none', 'VV:V', words((k) => `simd_f32_bits(${js32(f32(0, k), f32(1, k))})`));
-  row(s64, `f64x2.${op}`, 'none', 'VV:V', f64Lanes((lane) => js64(f64(0, lane), f64(1, lane))));
+  row(s64, `f64x2.${op}`, 'none', 'VV:V', f64x2(`f64x2_${op}`, [0, 1]));
+}
+// pmin is `b < a ? b : a`, pmax `a < b ? b : a`: one operand's lane, bits and all.
+for (const [op, s32, s64] of [['pmin', 0xea, 0xf6], ['pmax', 0xeb, 0xf7]] as const) {
+  const [x, y] = op === 'pmin' ? [1, 0] : [0, 1];
+  row(s32, `f32x4.${op}`, 'none', 'VV:V', words((k) => `(${f32(x, k)} < ${f32(y, k)} ? ${w(1, k)} : ${w(0, k)})`));
+  row(s64, `f64x2.${op}`, 'none', 'VV:V', f64x2(`f64x2_${op}`, [0, 1]));
 }
 row(0xe0, 'f32x4.abs', 'none', 'V:V', words((k) => `${w(0, k)} & 0x7fffffff`));
 row(0xe1, 'f32x4.neg', 'none', 'V:V', words((k) => `${w(0, k)} ^ 0x80000000`));
 row(0xec, 'f64x2.abs', 'none', 'V:V', words((k) => (k & 1 ? `${w(0, k)} & 0x7fffffff` : w(0, k))));
 row(0xed, 'f64x2.neg', 'none', 'V:V', words((k) => (k & 1 ? `${w(0, k)} ^ 0x80000000` : w(0, k))));
-// pmin is `b < a ? b : a`, pmax `a < b ? b : a`: one operand's lane, bits and all.
-for (const [op, s32, s64] of [['pmin', 0xea, 0xf6], ['pmax', 0xeb, 0xf7]] as const) {
-  const [x, y] = op === 'pmin' ? [1, 0] : [0, 1];
-  row(s32, `f32x4.${op}`, 'none', 'VV:V', words((k) => `(${f32(x, k)} < ${f32(y, k)} ? ${w(1, k)} : ${w(0, k)})`));
-  row(s64, `f64x2.${op}`, 'none', 'VV:V', {
-    pre: `$m0 = ${mask(`${f64(x, 0)} < ${f64(y, 0)}`)}; $m1 = ${mask(`${f64(x, 1)} < ${f64(y, 1)}`)};`,
-    w: K.map((k) => `${w(0, k)} ^ ((${w(0, k)} ^ ${w(1, k)}) & $m${k >> 1})`) as Words,
-  });
-}
 
-// Conversions. simd_f32_bits rounds once (f64 → f32 and i32 → f32 alike, ties to even).
-row(0x5e, 'f32x4.demote_f64x2_zero', 'none', 'V:V', { w: [`simd_f32_bits(${f64(0, 0)})`, `simd_f32_bits(${f64(0, 1)})`, '0', '0'] });
-row(0x5f, 'f64x2.promote_low_f32x4', 'none', 'V:V', f64Lanes((lane) => f32(0, lane)));
+// Conversions. simd_f32_bits rounds once (i32 → f32, ties to even).
+row(0x5e, 'f32x4.demote_f64x2_zero', 'none', 'V:V', f64x2('f32x4_demote_f64x2_zero', [0]));
+row(0x5f, 'f64x2.promote_low_f32x4', 'none', 'V:V', viaV128('simd_f64x2_promote_low_f32x4($0w0, $0w1)'));
 for (const signed of [true, false]) {
   const s = signed ? 's' : 'u';
   const d = signed ? 0 : 1;
   row(0xf8 + d, `i32x4.trunc_sat_f32x4_${s}`, 'none', 'V:V', words((k) => `i32_trunc_sat_f32_${s}(${f32(0, k)})`));
   row(0xfa + d, `f32x4.convert_i32x4_${s}`, 'none', 'V:V', words((k) => `simd_f32_bits(${signed ? w(0, k) : `${w(0, k)} >>> 0`})`));
-  row(0xfc + d, `i32x4.trunc_sat_f64x2_${s}_zero`, 'none', 'V:V', { w: [`i32_trunc_sat_f64_${s}(${f64(0, 0)})`, `i32_trunc_sat_f64_${s}(${f64(0, 1)})`, '0', '0'] });
-  row(0xfe + d, `f64x2.convert_low_i32x4_${s}`, 'none', 'V:V', f64Lanes((lane) => (signed ? w(0, lane) : `${w(0, lane)} >>> 0`)));
+  row(0xfc + d, `i32x4.trunc_sat_f64x2_${s}_zero`, 'none', 'V:V', f64x2(`i32x4_trunc_sat_f64x2_${s}_zero`, [0]));
+  row(0xfe + d, `f64x2.convert_low_i32x4_${s}`, 'none', 'V:V', viaV128(`simd_f64x2_convert_low_i32x4_${s}($0w0, $0w1)`));
 }
 
 export const simdRows: readonly SimdRow[] = rows.sort((a, b) => a.sub - b.sub);
