@@ -47,6 +47,8 @@ const F64: [number, number][] = ([
   [0x10000000, 0x3ff00000], [0x30000000, 0x3ff00000], // halfway between f32 neighbours of 1 (ties to even)
 ] as [number, number][]).map(([lo, hi]) => [lo | 0, hi | 0]);
 
+const SWIZZLE_INDICES = [...Array(20).keys(), 31, 32, 0x7f, 0x80, 0xf0, 0xff];
+
 type LaneType = 'i8' | 'i16' | 'i32' | 'i64' | 'f32' | 'f64';
 const LANE_TYPES: readonly LaneType[] = ['i8', 'i16', 'i32', 'i64', 'f32', 'f64'];
 
@@ -222,9 +224,18 @@ test('the SIMD templates agree with V8 bit for bit', () => {
                 operand[j >> 2] = (j & 3) === 0 ? 0 : operand[j >> 2];
                 operand[j >> 2] |= ((n === 0 ? pair >> 8 : pair & 0xff) & 0xff) << (8 * (j & 3));
               }
+            } else if (n === 1 && row.name === 'i8x16.swizzle' && chance(0.7)) {
+              // Lane indices: in range, just out of it, far out.
+              for (let k = 0; k < 4; k++) operand[k] = [0, 1, 2, 3].reduce((x, b) => x | (pick(SWIZZLE_INDICES) << (8 * b)), 0);
+            } else if (chance(0.1)) {
+              // Signed zeros in every lane shape (pmin/pmax, min/max and compares on ±0).
+              for (let k = 0; k < 4; k++) operand[k] = (k & 1) === 0 && chance(0.5) ? 0 : chance(0.5) ? 0 : 0x80000000 | 0;
             } else if (n === 1 && chance(0.25) && params[0] === 'V') {
-              // Equal lanes (compares, pmin/pmax ties): some of operand 0's lanes repeated.
-              for (let k = 0; k < 4; k++) operand[k] = chance(0.5) ? memView.getInt32(k * 4, true) : rand();
+              // Equal lanes (compares, pmin/pmax ties), sometimes with the sign bit flipped (±0).
+              for (let k = 0; k < 4; k++) {
+                operand[k] = chance(0.5) ? memView.getInt32(k * 4, true) : rand();
+                if (chance(0.3)) operand[k] ^= 0x80000000;
+              }
             } else {
               vector(chance(0.7) ? (inputType(row.name) ?? pick(LANE_TYPES)) : pick(LANE_TYPES), operand);
               if (chance(0.05)) for (let k = 0; k < 4; k++) operand[k] = rand();
