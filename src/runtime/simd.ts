@@ -2,7 +2,7 @@
 // int32 words in generated code. Most helpers take and return one word, i.e. four i8 or two i16
 // lanes, and work on all its lanes at once (SWAR: carries are kept from crossing lane boundaries),
 // so a template calls them once per word and nothing is allocated. Helpers that compute a whole
-// v128 write it to V128.
+// v128 (swizzle, the f64x2 operations) write it to V128.
 //
 // SWAR notation: H has the top bit of every lane set (0x80808080, 0x80008000), L = ~H the others;
 // `top` is the index of a lane's top bit (7 or 15).
@@ -186,7 +186,7 @@ export function simd_i16x8_q15mulr_sat_s(a: number, b: number): number {
   return (q15((a << 16) >> 16, (b << 16) >> 16) & 0xffff) | (q15(a >> 16, b >> 16) << 16);
 }
 
-/** High word of the unsigned 32×32-bit product, from 16-bit limbs (each partial product is exact). */
+/** High word of the unsigned 32×32-bit product, from 16-bit limbs (each partial product is exact; as numeric.ts's own, which is private). */
 function mulhiU(a: number, b: number): number {
   const a0 = a & 0xffff;
   const a1 = a >>> 16;
