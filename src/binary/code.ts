@@ -1,6 +1,6 @@
 // Decoding instruction sequences (function bodies and constant expressions) with the opcode table.
 import type { BlockType, FuncBody, Instr, ValType } from './module.js';
-import { byteOps, prefixFcOps, prefixFeOps } from './opcodes.js';
+import { byteOps, prefixFcOps, prefixFdOps, prefixFeOps } from './opcodes.js';
 import { Reader } from './reader.js';
 
 const valTypeByByte: Record<number, ValType> = {
@@ -50,7 +50,7 @@ export function readInstr(r: Reader): Instr {
  * validator's and code generator's property accesses monomorphic.
  */
 export function blankInstr(): Instr {
-  return { op: byteOps[0x01]!, pos: 0, a: 0, b: 0, blockType: undefined, targets: undefined, types: undefined };
+  return { op: byteOps[0x01]!, pos: 0, a: 0, b: 0, blockType: undefined, targets: undefined, types: undefined, lane: 0, bytes: undefined };
 }
 
 /** Reads one instruction at the reader's position into `ins`, overwriting every field. */
@@ -58,9 +58,9 @@ export function readInstrInto(r: Reader, ins: Instr): void {
   const pos = r.pos;
   const byte = r.u8();
   let op = byteOps[byte];
-  if (byte === 0xfc || byte === 0xfe) {
+  if (byte === 0xfc || byte === 0xfd || byte === 0xfe) {
     const sub = r.u32();
-    op = (byte === 0xfc ? prefixFcOps : prefixFeOps)[sub];
+    op = (byte === 0xfc ? prefixFcOps : byte === 0xfd ? prefixFdOps : prefixFeOps)[sub];
     if (op === undefined) r.fail(`unknown opcode 0x${byte.toString(16)} ${sub}`, pos);
   }
   if (op === undefined) return r.fail(`unknown opcode 0x${byte.toString(16)}`, pos);
@@ -71,6 +71,8 @@ export function readInstrInto(r: Reader, ins: Instr): void {
   ins.blockType = undefined;
   ins.targets = undefined;
   ins.types = undefined;
+  ins.lane = 0;
+  ins.bytes = undefined;
   switch (op.imm) {
     case 'none':
       break;
@@ -137,6 +139,20 @@ export function readInstrInto(r: Reader, ins: Instr): void {
       ins.a = r.u32();
       ins.b = r.u32();
       break;
+    case 'memarg_lane':
+      ins.a = r.u32();
+      ins.b = r.u32();
+      ins.lane = r.u8();
+      break;
+    case 'lane':
+      ins.lane = r.u8();
+      break;
+    case 'v128': case 'shuffle': {
+      const bytes = new Array<number>(16);
+      for (let i = 0; i < 16; i++) bytes[i] = r.u8();
+      ins.bytes = bytes;
+      break;
+    }
   }
 }
 

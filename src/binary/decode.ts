@@ -238,7 +238,7 @@ function readI32ConstExpr(r: Reader, interned: Interned): ConstExpr {
       r.pos++;
       let expr = interned.i32Offsets.get(value);
       if (expr === undefined) {
-        const instr = (op: typeof end, a: number): ConstExpr[number] => Object.freeze({ op, pos: at, a, b: 0, blockType: undefined, targets: undefined, types: undefined });
+        const instr = (op: typeof end, a: number): ConstExpr[number] => Object.freeze({ op, pos: at, a, b: 0, blockType: undefined, targets: undefined, types: undefined, lane: 0, bytes: undefined });
         expr = Object.freeze([instr(i32Const, value), instr(end, 0)]) as unknown as ConstExpr;
         interned.i32Offsets.set(value, expr);
       }
@@ -280,7 +280,7 @@ function readExports(r: Reader, m: ModuleIR): void {
 }
 
 function funcIndexExpr(index: number, pos: number): ConstExpr {
-  const instr = (op: typeof end, a: number): ConstExpr[number] => ({ op, pos, a, b: 0, blockType: undefined, targets: undefined, types: undefined });
+  const instr = (op: typeof end, a: number): ConstExpr[number] => ({ op, pos, a, b: 0, blockType: undefined, targets: undefined, types: undefined, lane: 0, bytes: undefined });
   return [instr(refFunc, index), instr(end, 0)];
 }
 

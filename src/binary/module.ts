@@ -47,6 +47,10 @@ export interface Instr {
   targets?: number[];
   /** Types of a typed `select`, or the reftype of `ref.null`. */
   types?: ValType[];
+  /** The lane index of a SIMD lane instruction. */
+  lane: number;
+  /** The 16 immediate bytes of `v128.const` and `i8x16.shuffle`. */
+  bytes?: number[];
 }
 
 export type ConstExpr = Instr[];

@@ -11,7 +11,7 @@
 // except numbers, so names in a module cannot inject code.
 import { bodyCode } from '../binary/code.js';
 import type { BlockType, FuncType, Instr, ModuleIR, ValType } from '../binary/module.js';
-import type { Wide } from '../binary/opcodes.js';
+import type { OpInfo, Quad, Template, Wide } from '../binary/opcodes.js';
 import type { ConstantPool } from './constants.js';
 import { checkPendingConsumed, foldingChecks } from './folding-check.js';
 import { RESULT_VAR, splitLargeFunction, splitting } from './outline.js';
@@ -20,11 +20,16 @@ const typeLetter: Record<ValType, string> = {
   i32: 'i', i64: 'I', f32: 'f', f64: 'F', v128: 'V', funcref: 'r', externref: 'r',
 };
 
-/** A value's JS variables: an i64 is two int32 variables, its low and high words. */
+/**
+ * A value's JS variables: an i64 is two int32 variables, its low and high words; a v128 four
+ * int32 words, bytes 0..3 first (see Quad in opcodes.ts).
+ */
 export type Value = string[];
 
 export function valueParts(base: string, t: ValType): Value {
-  return t === 'i64' ? [`${base}L`, `${base}H`] : [base];
+  if (t === 'i64') return [`${base}L`, `${base}H`];
+  if (t === 'v128') return [`${base}W0`, `${base}W1`, `${base}W2`, `${base}W3`];
+  return [base];
 }
 
 /** The initial value of a variable holding (a word of) a value of type `t`. */
@@ -106,7 +111,7 @@ function wrapNegative(text: string): string {
 }
 
 /** A template split once into text and references, so rendering is a join. */
-type Segment = string | { operand: number; part: 0 | 1 } | { special: 'address' | 'lo' } | { scratch: number };
+type Segment = string | { operand: number; part: number } | { special: 'address' | 'lo' } | { scratch: number };
 
 interface ParsedTemplate {
   segments: Segment[];
@@ -118,12 +123,20 @@ interface ParsedTemplate {
 
 const parsedTemplates = new Map<string, ParsedTemplate>();
 
+/**
+ * Templates made per immediate (v128 constants, shuffles) are new strings and objects: the caches
+ * start over past this many entries rather than grow with every module a process compiles.
+ */
+const MAX_CACHED_TEMPLATES = 20_000;
+
 function parseTemplate(template: string): ParsedTemplate {
   let parsed = parsedTemplates.get(template);
   if (parsed) return parsed;
+  if (parsedTemplates.size >= MAX_CACHED_TEMPLATES) parsedTemplates.clear();
   const segments: Segment[] = [];
   const uses: number[] = [];
-  const re = /\$(\d)([lh]?)|\$A|\$lo|\$m(\d)/g;
+  // `$0l`/`$0h`: an i64 operand's words; `$0w0`…`$0w3`: a v128 operand's.
+  const re = /\$(\d)(w[0-3]|[lh])?|\$A|\$lo|\$m(\d)/g;
   let last = 0;
   for (let m = re.exec(template); m; m = re.exec(template)) {
     if (m.index > last) segments.push(template.slice(last, m.index));
@@ -132,7 +145,8 @@ function parseTemplate(template: string): ParsedTemplate {
     else {
       const operand = m[0] === '$A' ? 0 : Number(m[1]);
       uses[operand] = (uses[operand] ?? 0) + 1;
-      segments.push(m[0] === '$A' ? { special: 'address' } : { operand, part: m[2] === 'h' ? 1 : 0 });
+      const part = m[2] === undefined || m[2] === 'l' ? 0 : m[2] === 'h' ? 1 : Number(m[2][1]);
+      segments.push(m[0] === '$A' ? { special: 'address' } : { operand, part });
     }
     last = re.lastIndex;
   }
@@ -144,20 +158,29 @@ function parseTemplate(template: string): ParsedTemplate {
   return parsed;
 }
 
-const operandUsesCache = new Map<string | Wide, number[]>();
+const operandUsesCache = new Map<Template, number[]>();
 
-/** How often a template (or the parts of a wide one, together) references each operand. */
-function operandUses(js: string | undefined, js64: Wide | undefined): number[] {
-  const key = js64 ?? js!;
-  let uses = operandUsesCache.get(key);
+/** How often a template (or the parts of a wide or v128 one, together) references each operand. */
+function operandUses(template: Template): number[] {
+  let uses = operandUsesCache.get(template);
   if (uses === undefined) {
+    if (operandUsesCache.size >= MAX_CACHED_TEMPLATES) operandUsesCache.clear();
     uses = [];
-    for (const tpl of [js, js64?.pre, js64?.lo, js64?.hi]) {
+    const parts = typeof template === 'string' ? [template]
+      : 'w' in template ? [template.pre, ...template.w]
+      : [template.pre, template.lo, template.hi];
+    for (const tpl of parts) {
       if (tpl !== undefined) parseTemplate(tpl).uses.forEach((n, i) => { uses![i] = (uses![i] ?? 0) + n; });
     }
-    operandUsesCache.set(key, uses);
+    operandUsesCache.set(template, uses);
   }
   return uses;
+}
+
+/** An instruction's template: the opcode table's, or for SIMD lane and shuffle instructions the one for its immediate. */
+function templateOf(op: OpInfo, ins: Instr): Template | undefined {
+  if (op.jsByImm) return op.jsByImm({ lane: ins.lane, bytes: ins.bytes ?? [] });
+  return op.js ?? op.js64 ?? op.js128;
 }
 
 /** Stands for the new low word in a rendered high-word expression until it is placed. */
@@ -377,6 +400,8 @@ export function compileFunction(
     const values = results.map((t, i) => slot(from + i, t));
     if (results.length === 1) {
       const [lo, hi] = values[0];
+      // A v128 is returned as its first word, the others in V128[1..3] (an i64's high word in HI[0]).
+      if (values[0].length === 4) return `return (V128[1] = ${values[0][1]}, V128[2] = ${values[0][2]}, V128[3] = ${values[0][3]}, ${lo});`;
       return hi === undefined ? `return ${lo};` : `return (HI[0] = ${hi}, ${lo});`;
     }
     // Element 0 is null: see multiResult in runtime/func.ts.
@@ -443,9 +468,11 @@ export function compileFunction(
   const callResultsOf = (call: string, results: readonly ValType[]): void => {
     if (results.length === 0) out.push(`${call};`);
     else if (results.length === 1) {
-      const [lo, hi] = push(results[0]);
+      const parts = push(results[0]);
+      const [lo, hi] = parts;
       out.push(`${lo} = ${call};`);
-      if (hi !== undefined) out.push(`${hi} = HI[0];`);
+      if (parts.length === 4) out.push(`${parts[1]} = V128[1];`, `${parts[2]} = V128[2];`, `${parts[3]} = V128[3];`);
+      else if (hi !== undefined) out.push(`${hi} = HI[0];`);
     } else {
       out.push(`${temp('r')} = ${call};`);
       let k = 1;
@@ -487,7 +514,7 @@ export function compileFunction(
     poppedCount = 0;
     segmentCount++;
     // Most instructions are the opcode table's templates: they skip the switch on names.
-    if (ins.op.js !== undefined || ins.op.js64 !== undefined) {
+    if (ins.op.js !== undefined || ins.op.js64 !== undefined || ins.op.js128 !== undefined || ins.op.jsByImm !== undefined) {
       emitTemplate(ins);
       continue;
     }
@@ -541,7 +568,7 @@ export function compileFunction(
         const cond = pop1();
         const other = pop();
         const t = stack[stack.length - 1];
-        if (t !== 'i64' && pending[stack.length - 1]) {
+        if (other.length === 1 && pending[stack.length - 1]) {
           const kept = pop1();
           pushPending(t, [`(${truthy(cond)} ? ${kept} : ${other[0]})`], poppedReads());
           break;
@@ -594,9 +621,12 @@ export function compileFunction(
         pending[stack.length] = null; // a value dropped in one branch must not reappear in the next
         break;
       case 'global.get': {
-        const [lo, hi] = push(m.globals[ins.a].type);
-        // i64 globals keep a BigInt (their JS API value); C code rarely uses them.
-        if (hi === undefined) out.push(`${lo} = ${globalRef(ins.a)}.value;`);
+        const parts = push(m.globals[ins.a].type);
+        const [lo, hi] = parts;
+        // i64 globals keep a BigInt (their JS API value); C code rarely uses them. A v128
+        // global's cell holds an Int32Array of its words.
+        if (parts.length === 4) parts.forEach((p, k) => out.push(`${p} = ${globalRef(ins.a)}.value[${k}];`));
+        else if (hi === undefined) out.push(`${lo} = ${globalRef(ins.a)}.value;`);
         else out.push(`${lo} = i64_from_bigint(${globalRef(ins.a)}.value);`, `${hi} = HI[0];`);
         break;
       }
@@ -609,7 +639,12 @@ export function compileFunction(
         break;
       }
       case 'global.set': {
-        const [v, hi] = pop();
+        const parts = pop();
+        const [v, hi] = parts;
+        if (parts.length === 4) {
+          parts.forEach((p, k) => out.push(`${globalRef(ins.a)}.value[${k}] = ${p};`));
+          break;
+        }
         if (hi !== undefined) {
           out.push(`${globalRef(ins.a)}.value = i64_to_bigint(${v}, ${hi});`);
           break;
@@ -785,14 +820,17 @@ export function compileFunction(
 
   function emitTemplate(ins: Instr): void {
     const op = ins.op;
-    const { sig, js, mem } = op;
-    let { js64 } = op;
+    const { sig, mem } = op;
+    let template = templateOf(op, ins);
     if (op.js64ByCount) {
       // A constant count is a pending literal on top of the stack.
       const count = pending[stack.length - 1]?.[0];
-      if (count !== undefined && /^\(?-?\d+\)?$/.test(count)) js64 = op.js64ByCount(Number(count.replace(/[()]/g, '')) & 63);
+      if (count !== undefined && /^\(?-?\d+\)?$/.test(count)) template = op.js64ByCount(Number(count.replace(/[()]/g, '')) & 63);
     }
-    if (!sig || (js === undefined && js64 === undefined)) throw new Error(`no code generator for ${op.name}`);
+    if (!sig || template === undefined) throw new Error(`no code generator for ${op.name}`);
+    const js = typeof template === 'string' ? template : undefined;
+    const js64 = typeof template === 'object' && !('w' in template) ? template : undefined;
+    const js128 = typeof template === 'object' && 'w' in template ? template : undefined;
     // Sized up front: filling an empty array from the top index makes it holey only for two or
     // more operands, and the two array maps made V8 deoptimise the code generator (cold start).
     const operands = new Array<Value>(sig.params.length);
@@ -800,7 +838,7 @@ export function compileFunction(
     // An operand used twice is computed once, into a temporary. Temporaries are named by
     // operand position and reused by the next instruction: a result that reads one is never
     // left pending (the folding invariant, folding-check.ts).
-    const uses = operandUses(js, js64);
+    const uses = operandUses(template);
     let readsTemporary = false;
     for (let i = 0; i < operands.length; i++) {
       if ((uses[i] ?? 0) < 2) continue;
@@ -813,10 +851,13 @@ export function compileFunction(
         return tmp;
       };
       // Array literals, like every other Value (a `.map` result has another array map).
-      operands[i] = operands[i].length === 1 ? [cached(0)] : [cached(0), cached(1)];
+      const n = operands[i].length;
+      operands[i] = n === 1 ? [cached(0)] : n === 2 ? [cached(0), cached(1)] : [cached(0), cached(1), cached(2), cached(3)];
     }
     const address = mem ? addressOf(operands[0][0], ins.b) : '';
-    if (js64) {
+    if (js128) {
+      emitQuad(js128, operands, address, ins.op.name === 'v128.const');
+    } else if (js64) {
       const [lo, hi] = push('i64');
       const loExpr = render(js64.lo, operands, address, '');
       if (!js64.pre) {
@@ -847,6 +888,32 @@ export function compileFunction(
       if (readsTemporary || expr.length > MAX_FOLDED_LENGTH) out.push(`${push(sig.results[0])[0]} = ${expr};`);
       else pushPending(sig.results[0], [`(${expr})`], poppedReads());
     }
+  }
+
+  /**
+   * A v128 result: its four words straight into the result's variables, unless a word reads a
+   * variable written before it (an operand in the result's slot), then through temporaries.
+   * A constant's literal words stay pending, to be folded into their user.
+   */
+  function emitQuad(q: Quad, operands: Value[], address: string, constant: boolean): void {
+    const words = q.w.map((w) => render(w, operands, address, ''));
+    if (constant) {
+      pushPending('v128', [words[0], words[1], words[2], words[3]], NO_READS);
+      return;
+    }
+    const result = push('v128');
+    if (q.pre) {
+      for (const name of parseTemplate(q.pre).scratches) temp(name);
+      out.push(`${render(q.pre, operands, address, '')};`);
+    }
+    let clash = false;
+    for (let k = 1; k < 4 && !clash; k++) for (let j = 0; j < k; j++) if (mentions(words[k], result[j])) clash = true;
+    if (!clash) {
+      for (let k = 0; k < 4; k++) out.push(`${result[k]} = ${words[k]};`);
+      return;
+    }
+    for (let k = 0; k < 4; k++) out.push(`${temp(`q${k}`)} = ${words[k]};`);
+    for (let k = 0; k < 4; k++) out.push(`${result[k]} = q${k};`);
   }
 
   /** The effective address of a memory access: the unsigned base plus the static offset. */

@@ -17,6 +17,7 @@ import type { WasmFunction } from '../runtime/func.js';
 import type { GlobalCell } from '../runtime/global.js';
 import type { LinearMemory } from '../runtime/memory.js';
 import * as numeric from '../runtime/numeric.js';
+import * as simd from '../runtime/simd.js';
 import type { TableInstance } from '../runtime/table.js';
 import { ConstantPool } from './constants.js';
 import { compileFunction, funcName, GLOBAL_CONSTANTS, paramNames, type CodegenOptions } from './function.js';
@@ -53,7 +54,7 @@ export interface CompiledInstance {
 
 export type ModuleFactory = (env: InstanceEnv) => CompiledInstance;
 
-const runtimeHelpers: Record<string, unknown> = { ...numeric, ...bulk, ...atomics, trap };
+const runtimeHelpers: Record<string, unknown> = { ...numeric, ...bulk, ...atomics, ...simd, trap };
 
 /** The realm's eval, as it was when heapbase loaded. */
 const intrinsicEval = globalThis.eval;

@@ -125,6 +125,7 @@ function toPrimitive(o: object): unknown {
 /** ToJSValue of the JS API. */
 export function toJS(v: unknown, t: ValType): unknown {
   if (t === 'funcref') return v === null ? null : exportFunction(v as WasmFunction);
+  if (t === 'v128') throw new TypeError('values of type v128 cannot cross the JS boundary');
   return v;
 }
 
@@ -170,6 +171,14 @@ function exportWrapperFactory(t: FuncType): ExportWrapperFactory {
   let factory = exportWrapperFactories.get(key);
   if (factory) return factory;
   const names = t.params.map((_, i) => `a${i}`);
+  if (hasV128(t)) {
+    // The JS API: calling it is a TypeError, before any argument is converted.
+    factory = buildFactory<ExportWrapperFactory>(`return function (fn, name) { const f = { [name](${names.join(', ')}) {
+    throw new TypeError('a function with a v128 parameter or result cannot be called from JavaScript');
+  } }[name]; nativeSource(f, name); return f; };`, { nativeSource });
+    exportWrapperFactories.set(key, factory);
+    return factory;
+  }
   // Converted in order into locals, so the first bad argument is the one reported (as in V8).
   const prelude: string[] = [];
   const args = t.params.flatMap((p, i) => {
@@ -207,6 +216,12 @@ function hostWrapperFactory(t: FuncType): HostWrapperFactory {
   const key = typeKey(t);
   let factory = hostWrapperFactories.get(key);
   if (factory) return factory;
+  if (hasV128(t)) {
+    // The JS API: a call from Wasm is a TypeError, thrown into the caller like the host's own errors.
+    factory = () => () => { throw new HostException(new TypeError('a host function with a v128 parameter or result cannot be called')); };
+    hostWrapperFactories.set(key, factory);
+    return factory;
+  }
   const params = t.params.flatMap((p, i) => (p === 'i64' ? [`a${i}l`, `a${i}h`] : [`a${i}`]));
   const jsArgs = t.params.map((p, i) => (p === 'i64' ? `i64_to_bigint(a${i}l, a${i}h)` : toJSCode(p, `a${i}`)));
   const result = t.results.length === 0 ? 'undefined'
@@ -220,6 +235,10 @@ function hostWrapperFactory(t: FuncType): HostWrapperFactory {
   }; };`, { types: t.results });
   hostWrapperFactories.set(key, factory);
   return factory;
+}
+
+function hasV128(t: FuncType): boolean {
+  return t.params.includes('v128') || t.results.includes('v128');
 }
 
 /** Converts a host function's iterable of results to the internal multi-value form. */

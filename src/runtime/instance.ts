@@ -124,6 +124,7 @@ function linkGlobal(imp: Import, v: unknown, type: GlobalType): GlobalCell {
     return cell;
   }
   if (type.mutable) throw new LinkError(`${describe(imp)}: a mutable global import needs a WebAssembly.Global`);
+  if (type.type === 'v128') throw new LinkError(`${describe(imp)}: a v128 global import needs a WebAssembly.Global (v128 values cannot come from JavaScript)`);
   if (type.type === 'i64' && typeof v !== 'bigint') throw new LinkError(`${describe(imp)}: expected a BigInt for an i64 global, got ${typeof v}`);
   if ((type.type === 'i32' || type.type === 'f32' || type.type === 'f64') && typeof v !== 'number') {
     throw new LinkError(`${describe(imp)}: expected a Number for an ${type.type} global, got ${typeof v}`);

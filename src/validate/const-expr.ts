@@ -1,9 +1,9 @@
 // Constant expressions (global initialisers, segment offsets, element expressions), as
-// WebAssembly 2.0 defines them: `t.const`, `ref.null`, `ref.func`, and `global.get` of an
+// WebAssembly 2.0 defines them: `t.const` (v128.const too), `ref.null`, `ref.func`, and `global.get` of an
 // imported immutable global, then `end`, leaving exactly one value of the expected type.
 import type { ConstExpr, GlobalType } from '../binary/module.js';
 import { CompileError } from '../runtime/errors.js';
-import { FUNCREF, I32, I64, F32, F64, type TypeCode, typeCode, typeName } from './types.js';
+import { FUNCREF, I32, I64, F32, F64, V128, type TypeCode, typeCode, typeName } from './types.js';
 
 export interface ConstContext {
   /** Number of functions (imported and defined). */
@@ -34,7 +34,8 @@ export function validateConstExpr(
       case 'i64.const': stack.push(I64); break;
       case 'f32.const': stack.push(F32); break;
       case 'f64.const': stack.push(F64); break;
-      case 'ref.null': stack.push(typeCode(ins.types![0], ins.pos)); break;
+      case 'v128.const': stack.push(V128); break;
+      case 'ref.null': stack.push(typeCode(ins.types![0])); break;
       case 'ref.func':
         if (ins.a >= ctx.funcCount) throw new CompileError(`unknown function ${ins.a} (in ${describe(what)})`, ins.pos);
         stack.push(FUNCREF);
@@ -48,7 +49,7 @@ export function validateConstExpr(
         if (g.mutable) {
           throw new CompileError(`constant expression required (in ${describe(what)}): global ${ins.a} is mutable`, ins.pos);
         }
-        stack.push(typeCode(g.type, ins.pos));
+        stack.push(typeCode(g.type));
         break;
       }
       case 'end':

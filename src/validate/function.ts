@@ -7,7 +7,7 @@ import { allOps, type OpInfo } from '../binary/opcodes.js';
 import { Reader } from '../binary/reader.js';
 import { CompileError } from '../runtime/errors.js';
 import {
-  EMPTY, FUNCREF, I32, SINGLE, UNKNOWN, isNum, isRef, sameTypes, type TypeCode, typeCode, typeCodes, typeName,
+  EMPTY, FUNCREF, I32, SINGLE, UNKNOWN, isNumOrVec, isRef, sameTypes, type TypeCode, typeCode, typeCodes, typeName,
 } from './types.js';
 
 /** What the module validator has worked out before looking at bodies. */
@@ -52,25 +52,30 @@ const ELSE = 3;
 const FUNC = 4;
 
 // Fixed signatures from the opcode table, as type codes, indexed by `slot(op)`.
-const sigParams: (Uint8Array | undefined)[] = new Array(768);
-const sigResults: (Uint8Array | undefined)[] = new Array(768);
+const sigParams: (Uint8Array | undefined)[] = new Array(1024);
+const sigResults: (Uint8Array | undefined)[] = new Array(1024);
 /** log2 of the natural alignment of loads and stores, indexed by `slot(op)`. */
-const naturalAlign = new Int8Array(768).fill(-1);
+const naturalAlign = new Int8Array(1024).fill(-1);
 /** 1 for atomic accesses, whose alignment must be exactly natural, indexed by `slot(op)`. */
-const exactAlign = new Uint8Array(768);
+const exactAlign = new Uint8Array(1024);
+/** The lane count of SIMD lane instructions (their index must be below it), indexed by `slot(op)`. */
+const laneCount = new Uint8Array(1024);
 
-/** Single bytes at 0..255, 0xfc-prefixed at 256.., 0xfe-prefixed (atomics) at 512... */
+/** Single bytes at 0..255, 0xfc-prefixed at 256.., 0xfe-prefixed (atomics) at 512.., 0xfd (SIMD) at 768... */
 function slot(op: OpInfo): number {
-  return op.code < 0x100 ? op.code : (op.code >> 8 === 0xfe ? 0x200 : 0x100) | (op.code & 0xff);
+  if (op.code < 0x100) return op.code;
+  const prefix = op.code >> 8;
+  return (prefix === 0xfc ? 0x100 : prefix === 0xfe ? 0x200 : 0x300) | (op.code & 0xff);
 }
 
 for (const op of allOps) {
   if (op.sig === undefined) continue;
   const k = slot(op);
-  sigParams[k] = typeCodes(op.sig.params, undefined);
-  sigResults[k] = typeCodes(op.sig.results, undefined);
+  sigParams[k] = typeCodes(op.sig.params);
+  sigResults[k] = typeCodes(op.sig.results);
   if (op.mem !== undefined) naturalAlign[k] = 31 - Math.clz32(op.mem.width);
   if (op.mem?.atomic) exactAlign[k] = 1;
+  if (op.lanes !== undefined) laneCount[k] = op.lanes;
 }
 
 export class FunctionValidator {
@@ -226,7 +231,7 @@ export class FunctionValidator {
   private blockResults(bt: BlockType | undefined): Uint8Array {
     if (bt === null || bt === undefined) return EMPTY;
     if (typeof bt === 'number') return this.ctx.typeResults[bt];
-    return SINGLE[typeCode(bt, this.ins?.pos)];
+    return SINGLE[typeCode(bt)];
   }
 
   // ---- module lookups ----
@@ -260,7 +265,7 @@ export class FunctionValidator {
     const results = ctx.typeResults[typeIndex];
     const locals = new Uint8Array(params.length + body.locals.length);
     locals.set(params);
-    for (let i = 0; i < body.locals.length; i++) locals[params.length + i] = typeCode(body.locals[i], body.pos);
+    for (let i = 0; i < body.locals.length; i++) locals[params.length + i] = typeCode(body.locals[i]);
 
     this.sp = 0;
     this.maxSp = 0;
@@ -297,6 +302,12 @@ export class FunctionValidator {
           if (ins.a > align) {
             this.fail('alignment must not be larger than natural', `2^${ins.a} > ${1 << align} (${op.name})`);
           }
+        }
+        if (laneCount[k] !== 0 && ins.lane >= laneCount[k]) {
+          this.fail('invalid lane index', `lane ${ins.lane} of ${laneCount[k]} (${op.name})`);
+        }
+        if (op.imm === 'shuffle') {
+          for (const lane of ins.bytes!) if (lane >= 32) this.fail('invalid lane index', `shuffle lane ${lane} of 32`);
         }
         for (let j = p.length - 1; j >= 0; j--) this.popExpect(p[j]);
         const r = sigResults[k]!;
@@ -380,7 +391,7 @@ export class FunctionValidator {
           if (op.imm === 'select_types') {
             const types = ins.types!;
             if (types.length !== 1) this.fail('invalid result arity', `select must have exactly one type, has ${types.length}`);
-            const t = typeCode(types[0], ins.pos);
+            const t = typeCode(types[0]);
             this.popExpect(I32);
             this.popExpect(t);
             this.popExpect(t);
@@ -389,8 +400,8 @@ export class FunctionValidator {
             this.popExpect(I32);
             const t1 = this.pop();
             const t2 = this.pop();
-            if (!(t1 === UNKNOWN || isNum(t1)) || !(t2 === UNKNOWN || isNum(t2))) {
-              this.fail('type mismatch', `select without a type needs numeric operands, got ${typeName(t2)} and ${typeName(t1)}`);
+            if (!(t1 === UNKNOWN || isNumOrVec(t1)) || !(t2 === UNKNOWN || isNumOrVec(t2))) {
+              this.fail('type mismatch', `select without a type needs numeric or vector operands, got ${typeName(t2)} and ${typeName(t1)}`);
             }
             if (t1 !== t2 && t1 !== UNKNOWN && t2 !== UNKNOWN) this.mismatch(t2, t1);
             this.push(t1 === UNKNOWN ? t2 : t1);
@@ -528,7 +539,7 @@ export class FunctionValidator {
           this.needData(ins.a);
           break;
         case 'ref.null':
-          this.push(typeCode(ins.types![0], ins.pos));
+          this.push(typeCode(ins.types![0]));
           break;
         case 'ref.is_null': {
           const t = this.pop();

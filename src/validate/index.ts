@@ -129,7 +129,7 @@ export function validateModuleLevel(m: ModuleIR): ModuleContext {
   const typeCount = m.types.length;
   const funcCount = m.funcTypes.length;
 
-  // Types (v128 is rejected wherever it appears).
+  // Types.
   // The decoder shares repeated types, so each distinct one is converted once.
   const codesOf = new Map<FuncType, [Uint8Array, Uint8Array]>();
   const typeParams: Uint8Array[] = new Array(typeCount);
@@ -137,7 +137,7 @@ export function validateModuleLevel(m: ModuleIR): ModuleContext {
   for (let i = 0; i < typeCount; i++) {
     const t = m.types[i];
     let codes = codesOf.get(t);
-    if (codes === undefined) codesOf.set(t, codes = [typeCodes(t.params, undefined), typeCodes(t.results, undefined)]);
+    if (codes === undefined) codesOf.set(t, codes = [typeCodes(t.params), typeCodes(t.results)]);
     typeParams[i] = codes[0];
     typeResults[i] = codes[1];
   }
@@ -155,9 +155,6 @@ export function validateModuleLevel(m: ModuleIR): ModuleContext {
         break;
       case 'memory':
         checkMemoryType(imp.type, `memory ${memIndex++}`, imp.pos);
-        break;
-      case 'global':
-        typeCode(imp.type.type, imp.pos);
         break;
     }
   }
@@ -182,7 +179,7 @@ export function validateModuleLevel(m: ModuleIR): ModuleContext {
   const globalMutable = new Uint8Array(m.globals.length);
   for (let g = 0; g < m.globals.length; g++) {
     const init = g >= m.importedGlobalCount ? m.globalInits[g - m.importedGlobalCount] : undefined;
-    globalTypes[g] = typeCode(m.globals[g].type, init?.[0]?.pos);
+    globalTypes[g] = typeCode(m.globals[g].type);
     globalMutable[g] = m.globals[g].mutable ? 1 : 0;
     if (init !== undefined) validateConstExpr(init, globalTypes[g], constCtx, () => `global ${g}`, undefined);
   }
@@ -210,12 +207,12 @@ export function validateModuleLevel(m: ModuleIR): ModuleContext {
 
   // Element segments.
   const tableTypes = new Uint8Array(m.tables.length);
-  for (let t = 0; t < m.tables.length; t++) tableTypes[t] = typeCode(m.tables[t].element, undefined);
+  for (let t = 0; t < m.tables.length; t++) tableTypes[t] = typeCode(m.tables[t].element);
   const elemTypes = new Uint8Array(m.elems.length);
   // The decoder shares repeated short segments; a repeat validates like its first occurrence.
   let previous: ElemSegment | undefined;
   m.elems.forEach((seg, i) => {
-    const et = typeCode(seg.type, seg.pos);
+    const et = typeCode(seg.type);
     elemTypes[i] = et;
     if (seg === previous) return;
     previous = seg;

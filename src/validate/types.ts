@@ -1,6 +1,5 @@
 // Value types as small integers, for the validator's operand stack.
 import type { ValType } from '../binary/module.js';
-import { CompileError } from '../runtime/errors.js';
 
 /** A type code: 0 is the spec algorithm's "Unknown" (any type, in unreachable code). */
 export type TypeCode = number;
@@ -24,29 +23,24 @@ export function typeName(t: TypeCode): string {
   return names[t] ?? `type ${t}`;
 }
 
-export function isNum(t: TypeCode): boolean {
-  return t >= I32 && t <= F64;
+/** Numeric or vector: what an untyped `select` accepts. */
+export function isNumOrVec(t: TypeCode): boolean {
+  return t >= I32 && t <= V128;
 }
 
 export function isRef(t: TypeCode): boolean {
   return t === FUNCREF || t === EXTERNREF;
 }
 
-export function simdUnsupported(offset: number | undefined): never {
-  throw new CompileError('SIMD is not supported', offset);
+/** The code of a value type. */
+export function typeCode(t: ValType): TypeCode {
+  return codeOf[t];
 }
 
-/** The code of a value type; v128 is rejected (SIMD is out of scope). */
-export function typeCode(t: ValType, offset: number | undefined): TypeCode {
-  const c = codeOf[t];
-  if (c === V128) simdUnsupported(offset);
-  return c;
-}
-
-/** The codes of a list of value types; v128 is rejected. */
-export function typeCodes(ts: readonly ValType[], offset: number | undefined): Uint8Array {
+/** The codes of a list of value types. */
+export function typeCodes(ts: readonly ValType[]): Uint8Array {
   const out = new Uint8Array(ts.length);
-  for (let i = 0; i < ts.length; i++) out[i] = typeCode(ts[i], offset);
+  for (let i = 0; i < ts.length; i++) out[i] = codeOf[ts[i]];
   return out;
 }
 
