@@ -3,11 +3,16 @@
 import type { ValType } from '../binary/module.js';
 import { Global } from './api-objects.js';
 import { boundaryError, exportFunction, internalFunction, isExportedFunction, type WasmFunction } from './func.js';
+import { V128 } from './simd.js';
 import { HI, f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits, i64_from_bigint, i64_to_bigint } from './numeric.js';
 
-/** Bit form: i32 number, i64 bigint, f32 uint32 number, f64 uint64 bigint, references as values. */
+/**
+ * Bit form: i32 number, i64 bigint, f32 uint32 number, f64 uint64 bigint, v128 uint128 bigint
+ * (byte 0 in the low bits), references as values.
+ */
 function pushInternal(into: unknown[], v: unknown, t: ValType): void {
   switch (t) {
+    case 'v128': for (let k = 0; k < 4; k++) into.push(Number(BigInt.asIntN(32, (v as bigint) >> BigInt(32 * k)))); break;
     case 'i32': into.push(Number(v) | 0); break;
     case 'i64': into.push(i64_from_bigint(v as bigint), HI[0]); break;
     case 'f32': into.push(f32_from_bits(Number(v) | 0)); break;
@@ -44,14 +49,25 @@ export function invokeWithBits(fn: unknown, args: unknown[]): unknown[] {
     throw boundaryError(e);
   }
   if (results.length === 1) {
+    if (results[0] === 'v128') return [v128Bits([r, V128[1], V128[2], V128[3]])];
     return [results[0] === 'i64' ? i64_to_bigint(r as number, HI[0]) : toBits(r, results[0])];
   }
   const flat = r as unknown[];
   let k = 1;
-  return results.map((t) => (t === 'i64' ? i64_to_bigint(flat[k++] as number, flat[k++] as number) : toBits(flat[k++], t)));
+  return results.map((t) => {
+    if (t === 'v128') return v128Bits([flat[k++], flat[k++], flat[k++], flat[k++]]);
+    return t === 'i64' ? i64_to_bigint(flat[k++] as number, flat[k++] as number) : toBits(flat[k++], t);
+  });
+}
+
+function v128Bits(words: unknown[]): bigint {
+  let x = 0n;
+  for (let k = 0; k < 4; k++) x |= BigInt((words[k] as number) >>> 0) << BigInt(32 * k);
+  return x;
 }
 
 export function globalBits(g: unknown): unknown {
   if (!(g instanceof Global)) throw new TypeError('globalBits: not a WebAssembly.Global');
+  if (g.storage.type.type === 'v128') return v128Bits([...(g.storage.value as Int32Array)]);
   return toBits(g.storage.value, g.storage.type.type);
 }

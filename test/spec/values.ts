@@ -2,10 +2,11 @@
 //
 // Bit form: i32 → number (int32; uint32 accepted), i64 → bigint (int64; uint64 accepted),
 // f32 → number holding the uint32 bit pattern, f64 → bigint holding the uint64 bit pattern,
-// externref/funcref → the JS value (null for null). Floats travel as bits so that NaN payloads
+// externref/funcref → the JS value (null for null), v128 → bigint holding the 128 bits (lane 0
+// in the low bits). Floats travel as bits so that NaN payloads
 // and signalling NaNs survive, which plain JS numbers cannot guarantee.
 
-import type { NumType, RefType, Value } from './script.js';
+import type { NumType, RefType, V128Value, Value } from './script.js';
 
 /** The host object that stands for `ref.extern N` in a script. */
 export class HostRef {
@@ -71,9 +72,25 @@ export function argToBits(v: Value, refs: HostRefs): unknown {
       if (v.value === 'null') return null;
       // A script cannot name a particular function, so there is nothing to pass.
       throw new ValueError(`non-null funcref argument ${JSON.stringify(v.value)} is not supported`);
-    case 'v128':
-      throw new ValueError('v128 values are not supported (no bit form defined)');
+    case 'v128': {
+      const { bits, lanes } = laneShape(v);
+      if (v.value === undefined || v.value.length !== lanes) throw new ValueError(`v128 argument needs ${lanes} ${v.lane_type} lanes`);
+      let x = 0n;
+      v.value.forEach((s, i) => { x |= parseUnsigned(s, bits, v.lane_type) << BigInt(bits * i); });
+      return x;
+    }
   }
+}
+
+function laneShape(v: V128Value): { bits: number; lanes: number } {
+  const bits = Number(v.lane_type.slice(1));
+  return { bits, lanes: 128 / bits };
+}
+
+/** The lanes of a v128 in bit form, as unsigned bigints. */
+function lanesOf(x: bigint, bits: number): bigint[] {
+  const mask = (1n << BigInt(bits)) - 1n;
+  return Array.from({ length: 128 / bits }, (_, i) => (x >> BigInt(bits * i)) & mask);
 }
 
 // Normalising what the engine returned. Each returns undefined when `x` is not in bit form.
@@ -157,7 +174,8 @@ export function describeBits(type: NumType | RefType | 'v128', x: unknown): stri
       if (x instanceof HostRef) return `${type}:${x.id}`;
       return `${type}:<${typeof x}>`;
     case 'v128':
-      break;
+      if (typeof x !== 'bigint' || x < 0n || x >> 128n !== 0n) break;
+      return `v128:${hex(x, 32)}`;
   }
   return `${type}:<not in bit form: ${describeJs(x)}>`;
 }
@@ -199,7 +217,7 @@ export function describeValue(v: Value): string {
  * a short description of the mismatch.
  */
 export function matchResult(expected: Value, actual: unknown, refs: HostRefs): string | undefined {
-  if (expected.type === 'v128') throw new ValueError('v128 values are not supported (no bit form defined)');
+  if (expected.type === 'v128') return matchV128(expected, actual);
   const want = expected.value;
   const got = () => describeBits(expected.type, actual);
   const mismatch = () => `expected ${describeValue(expected)}, got ${got()}`;
@@ -235,4 +253,24 @@ export function matchResult(expected: Value, actual: unknown, refs: HostRefs): s
       // A number only says "some function"; which one cannot be checked.
       return actual !== null && actual !== undefined ? undefined : mismatch();
   }
+}
+
+/** A v128 result against lanes of the expectation's type; float lanes may be NaN patterns. */
+function matchV128(expected: V128Value, actual: unknown): string | undefined {
+  const { bits, lanes } = laneShape(expected);
+  const want = expected.value;
+  if (want === undefined || want.length !== lanes) throw new ValueError(`v128 expectation needs ${lanes} ${expected.lane_type} lanes`);
+  const mismatch = () => `expected ${describeValue(expected)}, got ${describeBits('v128', actual)} = ${expected.lane_type}x[${typeof actual === 'bigint' ? lanesOf(actual, bits).join(' ') : '?'}]`;
+  if (typeof actual !== 'bigint' || actual < 0n || actual >> 128n !== 0n) return mismatch();
+  const got = lanesOf(actual, bits);
+  for (let i = 0; i < lanes; i++) {
+    const w = want[i];
+    const g = got[i];
+    let ok: boolean;
+    if (w === 'nan:canonical') ok = bits === 32 ? isCanonicalNaN32(Number(g)) : isCanonicalNaN64(g);
+    else if (w === 'nan:arithmetic') ok = bits === 32 ? isArithmeticNaN32(Number(g)) : isArithmeticNaN64(g);
+    else ok = g === parseUnsigned(w, bits, expected.lane_type);
+    if (!ok) return mismatch();
+  }
+  return undefined;
 }
