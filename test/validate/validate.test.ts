@@ -147,9 +147,22 @@ test('typed select needs exactly one type; untyped select rejects references', (
   rejects(binary([1, 1, 0x60, 0, 0], [3, 1, 0], [10, 1, body.length, ...body]), /^invalid result arity in function 0/);
 });
 
-test('v128 is rejected as unsupported', () => {
-  rejects(wat(`(module (func (param v128)))`), /^SIMD is not supported/);
-  rejects(wat(`(module (func (local v128)))`), /^SIMD is not supported/);
+test('v128 values validate like other value types, with SIMD immediates checked', () => {
+  validateModule(decodeModule(wat(`(module (global v128 (v128.const i64x2 1 2))
+    (func (param v128) (result v128) (local v128) (select (local.get 0) (local.get 1) (i32.const 1))))`)));
+  rejects(wat(`(module (func (param v128) (result i32) (local.get 0)))`), /^type mismatch/);
+  rejects(wat(`(module (func (param v128) (result v128) (i32x4.add (local.get 0) (i32.const 1))))`), /^type mismatch/);
+  // the text format checks lane indices itself: patch the lane byte of `i32x4.extract_lane 3` (0xfd 0x1b 3) to 4
+  const extract = wat(`(module (func (param v128) (result i32) (i32x4.extract_lane 3 (local.get 0))))`);
+  const at = extract.findIndex((b, i) => b === 0xfd && extract[i + 1] === 0x1b && extract[i + 2] === 3);
+  const badLane = extract.slice();
+  badLane[at + 2] = 4;
+  rejects(badLane, /^invalid lane index/);
+  const load = wat(`(module (memory 1) (func (param i32) (result v128) (v128.load align=16 (local.get 0))))`);
+  const alignAt = load.findIndex((b, i) => b === 0xfd && load[i + 1] === 0x00 && load[i + 2] === 4);
+  const overAligned = load.slice();
+  overAligned[alignAt + 2] = 5;
+  rejects(overAligned, /^alignment must not be larger than natural/);
 });
 
 test('with the bodies decoded by the validator (as new Module does), malformed code still wins over invalid code', () => {
