@@ -83,6 +83,7 @@ export function argToBits(v: Value, refs: HostRefs): unknown {
 }
 
 function laneShape(v: V128Value): { bits: number; lanes: number } {
+  if (v.lane_type === undefined) throw new ValueError('v128 value without a lane type');
   const bits = Number(v.lane_type.slice(1));
   return { bits, lanes: 128 / bits };
 }
