@@ -29,8 +29,8 @@ export interface ScalarValue {
 
 /** SIMD vectors (simd/ suite only): one string per lane, each like a scalar of `lane_type`. */
 export interface V128Value {
-  /** Absent in assert_trap's expectations, which name only the type. */
   type: 'v128';
+  /** Absent in assert_trap's expectations, which name only the type. */
   lane_type: 'i8' | 'i16' | 'i32' | 'i64' | 'f32' | 'f64';
   value?: string[];
 }
