@@ -5,8 +5,8 @@
 //
 // Per-word operations are inline expressions; i8x16/i16x8 lanes use SWAR word arithmetic (H has
 // each lane's top bit, L the others), inline for add/sub/neg/shifts and through one-word helpers
-// otherwise. f32 lanes are read with simd_f32 (bits → value) and written with simd_f32_bits
-// (value → bits, rounded to f32 once); moves and sign operations keep the exact bits.
+// otherwise. f32 lanes go through the typed arrays simd_I32/simd_F32 (bits → value, value → bits
+// rounded to f32 once); moves and sign operations keep the exact bits.
 import type { Imm, MemAccess, Quad, SimdImm, Template } from './opcodes.js';
 
 export interface SimdRow {
@@ -283,9 +283,14 @@ const laneMasks64 = (cond: (lane: number) => string): Quad =>
   row(0xd6 + i, `i64x2.${rel}${i < 2 ? '' : '_s'}`, 'none', 'VV:V', laneMasks64((lane) => compare64(rel, lane)));
 });
 
-// f32 lanes: the value of operand n's lane k. f64x2 instructions are whole-vector helpers (see
-// runtime/simd.ts for why), called with the operands' words.
-const f32 = (n: number, k: number): string => `simd_f32(${w(n, k)})`;
+// f32 lanes: operand n's lane k is read as a value through slot n of simd_I32/simd_F32 (two views
+// of one buffer), a result written as bits through slot 2. Inline and one slot per role: through a
+// helper, or with one slot for all, V8's code is 3-5× slower (the dot_f32 kernel's f32x4 mul+add:
+// 65 → 13 ns). A signalling NaN comes out quiet, which arithmetic may do; moves use the words.
+// f64x2 instructions are whole-vector helpers (see runtime/simd.ts for why).
+const f32 = (n: number, k: number): string => `(simd_I32[${n}] = ${w(n, k)}, simd_F32[${n}])`;
+/** A number rounded to f32 (once, ties to even), as lane bits. */
+const f32Bits = (x: string): string => `(simd_F32[2] = ${x}, simd_I32[2])`;
 const operandWords = (n: number): string => K.map((k) => w(n, k)).join(', ');
 const viaV128 = (call: string): Quad => ({ pre: `${call};`, w: V128_RESULT });
 const f64x2 = (helper: string, operands: readonly number[]): Quad =>
@@ -504,11 +509,11 @@ const floatBinary: [string, number, number, (x: string, y: string) => string][] 
   ['max', 0xe9, 0xf5, (x, y) => `Math.max(${x}, ${y})`],
 ];
 for (const [op, s32, s64, js32] of floatUnary) {
-  row(s32, `f32x4.${op}`, 'none', 'V:V', words((k) => `simd_f32_bits(${js32(f32(0, k))})`));
+  row(s32, `f32x4.${op}`, 'none', 'V:V', words((k) => f32Bits(js32(f32(0, k)))));
   row(s64, `f64x2.${op}`, 'none', 'V:V', f64x2(`f64x2_${op}`, [0]));
 }
 for (const [op, s32, s64, js32] of floatBinary) {
-  row(s32, `f32x4.${op}`, 'none', 'VV:V', words((k) => `simd_f32_bits(${js32(f32(0, k), f32(1, k))})`));
+  row(s32, `f32x4.${op}`, 'none', 'VV:V', words((k) => f32Bits(js32(f32(0, k), f32(1, k)))));
   row(s64, `f64x2.${op}`, 'none', 'VV:V', f64x2(`f64x2_${op}`, [0, 1]));
 }
 // pmin is `b < a ? b : a`, pmax `a < b ? b : a`: one operand's lane, bits and all.
@@ -522,14 +527,14 @@ row(0xe1, 'f32x4.neg', 'none', 'V:V', words((k) => `${w(0, k)} ^ 0x80000000`));
 row(0xec, 'f64x2.abs', 'none', 'V:V', words((k) => (k & 1 ? `${w(0, k)} & 0x7fffffff` : w(0, k))));
 row(0xed, 'f64x2.neg', 'none', 'V:V', words((k) => (k & 1 ? `${w(0, k)} ^ 0x80000000` : w(0, k))));
 
-// Conversions. simd_f32_bits rounds once (i32 → f32, ties to even).
+// Conversions (f32Bits rounds an i32 to f32 once, ties to even).
 row(0x5e, 'f32x4.demote_f64x2_zero', 'none', 'V:V', f64x2('f32x4_demote_f64x2_zero', [0]));
 row(0x5f, 'f64x2.promote_low_f32x4', 'none', 'V:V', viaV128('simd_f64x2_promote_low_f32x4($0w0, $0w1)'));
 for (const signed of [true, false]) {
   const s = signed ? 's' : 'u';
   const d = signed ? 0 : 1;
   row(0xf8 + d, `i32x4.trunc_sat_f32x4_${s}`, 'none', 'V:V', words((k) => `i32_trunc_sat_f32_${s}(${f32(0, k)})`));
-  row(0xfa + d, `f32x4.convert_i32x4_${s}`, 'none', 'V:V', words((k) => `simd_f32_bits(${signed ? w(0, k) : `${w(0, k)} >>> 0`})`));
+  row(0xfa + d, `f32x4.convert_i32x4_${s}`, 'none', 'V:V', words((k) => f32Bits(signed ? w(0, k) : `${w(0, k)} >>> 0`)));
   row(0xfc + d, `i32x4.trunc_sat_f64x2_${s}_zero`, 'none', 'V:V', f64x2(`i32x4_trunc_sat_f64x2_${s}_zero`, [0]));
   row(0xfe + d, `f64x2.convert_low_i32x4_${s}`, 'none', 'V:V', viaV128(`simd_f64x2_convert_low_i32x4_${s}($0w0, $0w1)`));
 }

@@ -15,22 +15,30 @@ import {
 export const V128 = new Int32Array(4);
 
 // ---------------------------------------------------------------------------
-// f32 lanes: bits to value and back through one shared word. (f32_from_bits would box a
-// signalling NaN; arithmetic wants the plain value, and any quiet NaN is a valid result.)
+// f32 lanes: bits to value and back through typed arrays. (f32_from_bits would box a signalling
+// NaN; arithmetic wants the plain value, and any quiet NaN is a valid result.)
 
-const FW = new Float32Array(1);
+/**
+ * For templates, which use them inline (`(simd_I32[0] = bits, simd_F32[0])`): slots 0 and 1 for
+ * the two operands' lanes, slot 2 for results. A slot per role, since reusing one address for
+ * every move makes V8's code several times slower (see simd-opcodes.ts).
+ */
+export const simd_F32 = new Float32Array(4);
+export const simd_I32 = new Int32Array(simd_F32.buffer);
+
+const FW = new Float32Array(2);
 const IW = new Int32Array(FW.buffer);
 
 /** The value of an f32 lane (a signalling NaN comes out quiet): for arithmetic, not for moves. */
-export function simd_f32(bits: number): number {
+function f32Value(bits: number): number {
   IW[0] = bits;
   return FW[0];
 }
 
 /** A number rounded to f32 (once, ties to even), as lane bits. */
-export function simd_f32_bits(x: number): number {
-  FW[0] = x;
-  return IW[0];
+function f32Bits(x: number): number {
+  FW[1] = x;
+  return IW[1];
 }
 
 // ---------------------------------------------------------------------------
@@ -367,11 +375,11 @@ export const simd_f64x2_nearest: F64x2Unary = (a0, a1, a2, a3) => {
   f64Result(f64_nearest(F64[0]), f64_nearest(F64[1]));
 };
 
-// Conversions. simd_f32_bits rounds an f64 to f32 once, ties to even.
+// Conversions. f32Bits rounds an f64 to f32 once, ties to even.
 export const simd_f32x4_demote_f64x2_zero: F64x2Unary = (a0, a1, a2, a3) => {
   f64Operand(a0, a1, a2, a3);
-  V128[0] = simd_f32_bits(F64[0]);
-  V128[1] = simd_f32_bits(F64[1]);
+  V128[0] = f32Bits(F64[0]);
+  V128[1] = f32Bits(F64[1]);
   V128[2] = V128[3] = 0;
 };
 export const simd_i32x4_trunc_sat_f64x2_s_zero: F64x2Unary = (a0, a1, a2, a3) => {
@@ -387,6 +395,6 @@ export const simd_i32x4_trunc_sat_f64x2_u_zero: F64x2Unary = (a0, a1, a2, a3) =>
   V128[2] = V128[3] = 0;
 };
 /** Lanes 0 and 1 (words a0, a1) to f64: f32 bits, or an i32 (signed or unsigned). */
-export function simd_f64x2_promote_low_f32x4(a0: number, a1: number): void { f64Result(simd_f32(a0), simd_f32(a1)); }
+export function simd_f64x2_promote_low_f32x4(a0: number, a1: number): void { f64Result(f32Value(a0), f32Value(a1)); }
 export function simd_f64x2_convert_low_i32x4_s(a0: number, a1: number): void { f64Result(a0, a1); }
 export function simd_f64x2_convert_low_i32x4_u(a0: number, a1: number): void { f64Result(a0 >>> 0, a1 >>> 0); }
