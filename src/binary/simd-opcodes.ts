@@ -95,6 +95,14 @@ function replaceLane(n: number, bits: Bits, lane: number, value: readonly string
   return words((k) => (k === Math.floor(lane / per) ? `(${w(n, k)} & ${int(~(ones << s))}) | (${put})` : w(n, k)), pre);
 }
 
+/**
+ * An f32 scalar (a number; a NaN may be a box) as lane bits, and lane bits as an f32 scalar:
+ * inline through slots 3 and 4 of simd_F32/simd_I32 (see f32 below), numeric.ts's exact
+ * conversions only for NaNs.
+ */
+const f32ScalarBits = (x: string): string => `(${x} === ${x} ? (simd_F32[3] = ${x}, simd_I32[3]) : f32_to_bits(${x}))`;
+const f32Scalar = (bits: string): string => `(simd_I32[4] = ${bits}, simd_F32[4] === simd_F32[4] ? simd_F32[4] : f32_from_bits(${bits}))`;
+
 /** A v128 of x's low `bits` bits repeated (x an i32 expression; for 64, x and xh are the words). */
 function splat(bits: Bits, x: string, xh = ''): Quad {
   if (bits === 64) return { pre: `$m0 = ${x}; $m1 = ${xh};`, w: ['$m0', '$m1', '$m0', '$m1'] };
@@ -196,7 +204,7 @@ row(0x0f, 'i8x16.splat', 'none', 'i:V', splat(8, '$0'));
 row(0x10, 'i16x8.splat', 'none', 'i:V', splat(16, '$0'));
 row(0x11, 'i32x4.splat', 'none', 'i:V', { w: ['$0', '$0', '$0', '$0'] });
 row(0x12, 'i64x2.splat', 'none', 'I:V', { w: ['$0l', '$0h', '$0l', '$0h'] });
-row(0x13, 'f32x4.splat', 'none', 'f:V', splat(32, 'f32_to_bits($0)'));
+row(0x13, 'f32x4.splat', 'none', 'f:V', splat(32, f32ScalarBits('$0')));
 row(0x14, 'f64x2.splat', 'none', 'F:V', splat(64, 'f64_to_bits($0)', 'HI[0]'));
 
 /** Templates by lane index, made once (code generators may cache by identity). */
@@ -216,8 +224,8 @@ const lanesOps: { sub: number; name: string; shape: string; lanes: number; js: (
   { sub: 0x1c, name: 'i32x4.replace_lane', shape: 'Vi:V', lanes: 4, js: (l) => replaceLane(0, 32, l, ['$1']) },
   { sub: 0x1d, name: 'i64x2.extract_lane', shape: 'V:I', lanes: 2, js: (l) => ({ lo: w(0, 2 * l), hi: w(0, 2 * l + 1) }) },
   { sub: 0x1e, name: 'i64x2.replace_lane', shape: 'VI:V', lanes: 2, js: (l) => replaceLane(0, 64, l, ['$1l', '$1h']) },
-  { sub: 0x1f, name: 'f32x4.extract_lane', shape: 'V:f', lanes: 4, js: (l) => `f32_from_bits(${w(0, l)})` },
-  { sub: 0x20, name: 'f32x4.replace_lane', shape: 'Vf:V', lanes: 4, js: (l) => replaceLane(0, 32, l, ['$m0'], '$m0 = f32_to_bits($1);') },
+  { sub: 0x1f, name: 'f32x4.extract_lane', shape: 'V:f', lanes: 4, js: (l) => f32Scalar(w(0, l)) },
+  { sub: 0x20, name: 'f32x4.replace_lane', shape: 'Vf:V', lanes: 4, js: (l) => replaceLane(0, 32, l, [f32ScalarBits('$1')]) },
   { sub: 0x21, name: 'f64x2.extract_lane', shape: 'V:F', lanes: 2, js: (l) => `f64_from_bits(${w(0, 2 * l)}, ${w(0, 2 * l + 1)})` },
   { sub: 0x22, name: 'f64x2.replace_lane', shape: 'VF:V', lanes: 2, js: (l) => replaceLane(0, 64, l, ['$m0', '$m1'], F64_BITS_OF_1) },
 ];

@@ -20,10 +20,11 @@ export const V128 = new Int32Array(4);
 
 /**
  * For templates, which use them inline (`(simd_I32[0] = bits, simd_F32[0])`): slots 0 and 1 for
- * the two operands' lanes, slot 2 for results. A slot per role, since reusing one address for
- * every move makes V8's code several times slower (see simd-opcodes.ts).
+ * the two operands' lanes, 2 for results, 3 and 4 for moves from and to f32 scalars. A slot per
+ * role, since reusing one address for every move makes V8's code several times slower (see
+ * simd-opcodes.ts).
  */
-export const simd_F32 = new Float32Array(4);
+export const simd_F32 = new Float32Array(8);
 export const simd_I32 = new Int32Array(simd_F32.buffer);
 
 const FW = new Float32Array(2);
