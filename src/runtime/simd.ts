@@ -152,39 +152,6 @@ export function simd_i8x16_bitmask(a: number): number {
 // ---------------------------------------------------------------------------
 // Lanes that change width.
 
-function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
-}
-
-/** The four i16 lanes of words x, y narrowed to bytes with saturation to lo..hi. */
-function narrow8(x: number, y: number, lo: number, hi: number): number {
-  return (clamp((x << 16) >> 16, lo, hi) & 0xff) | ((clamp(x >> 16, lo, hi) & 0xff) << 8)
-    | ((clamp((y << 16) >> 16, lo, hi) & 0xff) << 16) | (clamp(y >> 16, lo, hi) << 24);
-}
-
-/** The i32 words x, y narrowed to the two i16 lanes of a word with saturation to lo..hi. */
-function narrow16(x: number, y: number, lo: number, hi: number): number {
-  return (clamp(x, lo, hi) & 0xffff) | (clamp(y, lo, hi) << 16);
-}
-
-export function simd_i8x16_narrow_s(x: number, y: number): number { return narrow8(x, y, -0x80, 0x7f); }
-export function simd_i8x16_narrow_u(x: number, y: number): number { return narrow8(x, y, 0, 0xff); }
-export function simd_i16x8_narrow_s(x: number, y: number): number { return narrow16(x, y, -0x8000, 0x7fff); }
-export function simd_i16x8_narrow_u(x: number, y: number): number { return narrow16(x, y, 0, 0xffff); }
-
-/** i16x8 lanes: the products of the bytes s/8 and s/8 + 1 of a and b (s is 0 or 16). They fit. */
-export function simd_i16x8_extmul_s(a: number, b: number, s: number): number {
-  const p0 = Math.imul((a << (24 - s)) >> 24, (b << (24 - s)) >> 24);
-  const p1 = Math.imul((a << (16 - s)) >> 24, (b << (16 - s)) >> 24);
-  return (p0 & 0xffff) | (p1 << 16);
-}
-
-export function simd_i16x8_extmul_u(a: number, b: number, s: number): number {
-  const p0 = Math.imul((a >>> s) & 0xff, (b >>> s) & 0xff);
-  const p1 = Math.imul((a >>> (s + 8)) & 0xff, (b >>> (s + 8)) & 0xff);
-  return p0 | (p1 << 16);
-}
-
 /** (a·b + 2^14) >> 15 on i16 lanes; only -2^15 · -2^15 overflows (to 2^15) and saturates. */
 function q15(a: number, b: number): number {
   const r = (Math.imul(a, b) + 0x4000) >> 15;
