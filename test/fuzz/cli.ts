@@ -184,6 +184,9 @@ async function saveReproducer(a: Args, r: DifferentialCaseResult, rerun: string)
   return text;
 }
 
+/** Why differential.ts stops comparing a module early (its notes). */
+const STOP_REASONS = ['the memories differ only in NaN bits', 'a logged integer differs only as NaN bits', 'call stack exhaustion'];
+
 async function main(): Promise<number> {
   const a = parseArgs(process.argv.slice(2));
   if (a.makeCorpus) {
@@ -215,6 +218,7 @@ async function main(): Promise<number> {
   const stats = { ok: 0, diverged: 0, skipped: 0, hung: 0, crashed: 0, calls: 0, bytes: 0 };
   const traps = new Map<string, number>();
   const skipped = new Map<string, number>();
+  const stopped = new Map<string, number>();
   const failures: string[] = [];
   const started = Date.now();
   const rerunOf = (c: DifferentialCase): string => (c.source === 'file'
@@ -261,7 +265,13 @@ async function main(): Promise<number> {
       if (r.result.status === 'skipped') {
         stats.skipped++;
         skipped.set(r.result.note ?? '?', (skipped.get(r.result.note ?? '?') ?? 0) + 1);
-      } else if (r.result.status === 'ok') stats.ok++;
+      } else if (r.result.status === 'ok') {
+        stats.ok++;
+        // agreed up to a point where the comparison had to stop (see differential.ts)
+        const note = r.result.note ?? '';
+        const why = note.startsWith('stopped') ? STOP_REASONS.find((x) => note.includes(x)) : undefined;
+        if (why) stopped.set(why, (stopped.get(why) ?? 0) + 1);
+      }
       else {
         stats.diverged++;
         pending.push(saveReproducer(a, r, rerunOf(c)).then((text) => {
@@ -278,6 +288,7 @@ async function main(): Promise<number> {
     `${stats.skipped} skipped, ${stats.hung} hung, ${stats.crashed} crashed; ${stats.calls} calls compared, ${stats.bytes} bytes of modules`);
   if (traps.size) console.log(`traps compared: ${[...traps].sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   if (skipped.size) console.log(`skipped: ${[...skipped].map(([k, n]) => `${k} (${n})`).join(', ')}`);
+  if (stopped.size) console.log(`agreed until the comparison stopped: ${[...stopped].map(([k, n]) => `${k} (${n})`).join(', ')}`);
   if (failures.length) {
     console.log(`\nFAILED: ${failures.length} case(s); reproducers in ${a.out}/`);
     return 1;
