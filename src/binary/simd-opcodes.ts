@@ -67,6 +67,41 @@ const SWAR = {
   16: { H: '0x80008000', L: '0x7fff7fff', top: 15, ones: 0xffff, repeat: '0x10001' },
 } as const;
 
+/**
+ * SWAR word expressions for i8x16 and i16x8 (a, b: side-effect-free word expressions). Templates
+ * use them inline, with intermediate words in $m scratch, rather than word helpers: V8 stops
+ * inlining helpers into the large functions of real kernels (blend: 2-3× slower with helpers).
+ */
+function swar(bits: 8 | 16) {
+  const { H, L, top } = SWAR[bits];
+  return {
+    /** Lane-wise a + b: the low bits add without crossing lanes, the top bits by xor. */
+    add: (a: string, b: string): string => `(((${a} & ${L}) + (${b} & ${L})) ^ ((${a} ^ ${b}) & ${H}))`,
+    /** Lane-wise a - b: every lane of a | H is at least that of b & L, so no borrow crosses lanes. */
+    sub: (a: string, b: string): string => `(((${a} | ${H}) - (${b} & ${L})) ^ ((${a} ^ ~${b}) & ${H}))`,
+    /** Top bits: the borrow out of each lane of a - b (d = sub(a, b)), i.e. a < b unsigned (Hacker's Delight 2-13). */
+    borrow: (a: string, b: string, d: string): string => `(((~${a} & ${b}) | (~(${a} ^ ${b}) & ${d})) & ${H})`,
+    /** Top bits of the lanes of x that are nonzero: (x & L) + L carries into the top bit, or x has it. */
+    nonzero: (x: string): string => `((((${x} & ${L}) + ${L}) | ${x}) & ${H})`,
+    /** Lanes whose top bit h has (h & L = 0) made all ones, the others zero; no borrow crosses lanes. */
+    spread: (h: string): string => `(${h} | ((${h} >>> 0) - (${h} >>> ${top})))`,
+    /** Top bits of a's lanes. */
+    sign: (a: string): string => `(${a} & ${H})`,
+    /** Signed order as unsigned: the top bits flipped. */
+    flip: (a: string): string => `(${a} ^ ${H})`,
+    H, L,
+  };
+}
+
+/**
+ * pre statements leaving in $m0..$m3 the top bit of each lane of word k where a(k) < b(k)
+ * unsigned ($m4..$m7: the differences).
+ */
+function lessThanTopBits(bits: 8 | 16, a: (k: number) => string, b: (k: number) => string): string {
+  const S = swar(bits);
+  return K.map((k) => `$m${k + 4} = ${S.sub(a(k), b(k))}; $m${k} = ${S.borrow(a(k), b(k), `$m${k + 4}`)};`).join(' ');
+}
+
 // ------------------------------------------------------------------------------------------------
 // Lane access, shared by extract/replace_lane, splats and the lane loads and stores.
 
@@ -239,25 +274,19 @@ const jsRelation = { eq: '===', ne: '!==', lt: '<', gt: '>', le: '<=', ge: '>=' 
 type Rel = keyof typeof jsRelation;
 
 /**
- * i8x16 and i16x8 from two word helpers: eq, and lt_u (signed: both top bits flipped).
- * gt is lt swapped, le and ge the complements of gt and lt.
+ * i8x16 and i16x8: eq from the nonzero lanes of a ^ b, the others from a < b unsigned (signed:
+ * both top bits flipped); gt is lt swapped, le and ge the complements of gt and lt.
  */
 function narrowCompare(bits: 8 | 16, rel: (typeof relations)[number]): Quad {
-  const name = laneName[bits];
+  const S = swar(bits);
   const [r, sign] = rel.split('_') as [Rel, string | undefined];
-  const flip = (x: string): string => (sign === 's' ? `${x} ^ ${SWAR[bits].H}` : x);
-  const lt = (a: string, b: string): string => `simd_${name}_lt_u(${flip(a)}, ${flip(b)})`;
-  return words((k) => {
-    const [a, b] = [w(0, k), w(1, k)];
-    switch (r) {
-      case 'eq': return `simd_${name}_eq(${a}, ${b})`;
-      case 'ne': return `~simd_${name}_eq(${a}, ${b})`;
-      case 'lt': return lt(a, b);
-      case 'gt': return lt(b, a);
-      case 'le': return `~${lt(b, a)}`;
-      case 'ge': return `~${lt(a, b)}`;
-    }
-  });
+  if (r === 'eq' || r === 'ne') {
+    const pre = K.map((k) => `$m${k} = ${S.nonzero(`(${w(0, k)} ^ ${w(1, k)})`)};`).join(' ');
+    return words((k) => `${r === 'eq' ? '~' : ''}${S.spread(`$m${k}`)}`, pre);
+  }
+  const v = (n: number) => (k: number): string => (sign === 's' ? S.flip(w(n, k)) : w(n, k));
+  const [x, y] = r === 'lt' || r === 'ge' ? [0, 1] : [1, 0];
+  return words((k) => `${r === 'le' || r === 'ge' ? '~' : ''}${S.spread(`$m${k}`)}`, lessThanTopBits(bits, v(x), v(y)));
 }
 
 /** `-(condition) | 0`: -1 or 0. */
@@ -356,34 +385,58 @@ const test = (t: Template): [string, Template] => ['V:i', t];
 
 /** i8x16 and i16x8. */
 function narrowInt(bits: 8 | 16, op: string): [string, Template] {
-  const { H, L, ones, repeat } = SWAR[bits];
+  const { ones, repeat } = SWAR[bits];
+  const S = swar(bits);
+  const { H, L } = S;
   const name = laneName[bits];
-  const helper1 = (f: string): Quad => words((k) => `simd_${name}_${f}(${w(0, k)})`);
-  const helper2 = (f: string): Quad => words((k) => `simd_${name}_${f}(${w(0, k)}, ${w(1, k)})`);
-  /** min/max: lane masks of $0 < $1 in $m0..$m3, then a select. */
+  const a = (k: number): string => w(0, k);
+  const b = (k: number): string => w(1, k);
+  /** min/max: where $0 < $1 (top bits in $m0..$m3), a select. */
   const select = (signed: boolean, min: boolean): Quad => {
-    const flip = (x: string): string => (signed ? `${x} ^ ${H}` : x);
-    const pre = K.map((k) => `$m${k} = simd_${name}_lt_u(${flip(w(0, k))}, ${flip(w(1, k))});`).join(' ');
-    return words((k) => `${w(min ? 1 : 0, k)} ^ ((${w(0, k)} ^ ${w(1, k)}) & $m${k})`, pre);
+    const v = (n: number) => (k: number): string => (signed ? S.flip(w(n, k)) : w(n, k));
+    return words((k) => `${w(min ? 1 : 0, k)} ^ ((${a(k)} ^ ${b(k)}) & ${S.spread(`$m${k}`)})`, lessThanTopBits(bits, v(0), v(1)));
+  };
+  /** Saturating: the wrapped sum or difference in $m0..$m3, the overflowing lanes' top bits in $m4..$m7. */
+  const saturating = (op: string): Quad => {
+    const sum = op.startsWith('add');
+    const pre = K.map((k) => {
+      const r = `$m${k}`;
+      const over = op === 'add_sat_u' ? `((${a(k)} & ${b(k)}) | ((${a(k)} | ${b(k)}) & ~${r})) & ${H}` // the carry out
+        : op === 'sub_sat_u' ? S.borrow(a(k), b(k), r)
+          : `${sum ? '~' : ''}(${a(k)} ^ ${b(k)}) & (${a(k)} ^ ${r}) & ${H}`; // signed overflow: the sign of r is wrong
+      return `${r} = ${sum ? S.add(a(k), b(k)) : S.sub(a(k), b(k))}; $m${k + 4} = ${over};`;
+    }).join(' ');
+    return words((k) => {
+      const [r, m] = [`$m${k}`, S.spread(`$m${k + 4}`)];
+      if (op === 'add_sat_u') return `${r} | ${m}`;
+      if (op === 'sub_sat_u') return `${r} & ~${m}`;
+      // The bound on the side of a's sign: L (all but the top bit) or H.
+      return `${r} ^ ((${r} ^ (${L} ^ ${S.spread(S.sign(a(k)))})) & ${m})`;
+    }, pre);
   };
   switch (op) {
-    case 'abs': return unary(helper1('abs'));
+    // (x ^ m) - m with m all ones in the negative lanes; the minimum stays as it is.
+    case 'abs': return unary(words((k) => S.sub(`(${a(k)} ^ $m${k})`, `$m${k}`), K.map((k) => `$m${k} = ${S.spread(S.sign(a(k)))};`).join(' ')));
     case 'neg': return unary(words((k) => `(${H} - (${w(0, k)} & ${L})) ^ (~${w(0, k)} & ${H})`)); // 0 - x lane-wise
-    case 'popcnt': return unary(helper1('popcnt'));
+    case 'popcnt': return unary(words((k) => `($m${k} + ($m${k} >>> 4)) & 0x0f0f0f0f`, K.map((k) =>
+      `$m${k} = (${a(k)} - ((${a(k)} >>> 1) & 0x55555555)) | 0; $m${k} = ($m${k} & 0x33333333) + (($m${k} >>> 2) & 0x33333333);`).join(' ')));
     // A lane is zero iff the borrow of x - 1 reaches its top bit while x's top bit is clear;
     // borrows from zero lanes can only mark lanes above them, so "any zero" is exact.
     case 'all_true': return test(`+(((${K.map((k) => `((${w(0, k)} - ${bits === 8 ? '0x01010101' : '0x10001'}) & ~${w(0, k)})`).join(' | ')}) & ${H}) === 0)`);
     case 'bitmask':
       return test(bits === 8
-        ? K.map((k) => `(simd_i8x16_bitmask(${w(0, k)}) << ${4 * k})`).join(' | ')
+        // The bytes' top bits moved to bits 0, 8, 16, 24, then one multiply lands them on bits
+        // 21..24 (the partial products fall on distinct bits, so nothing carries).
+        ? K.map((k) => `(((Math.imul((${w(0, k)} >>> 7) & 0x01010101, 0x204081) >>> 21) & 15) << ${4 * k})`).join(' | ')
         : K.map((k) => `(((${w(0, k)} >>> 15) & 1) << ${2 * k}) | ((${w(0, k)} >>> 31) << ${2 * k + 1})`).join(' | '));
     // Shift the word, then clear the bits that crossed into the neighbouring lane ($m1).
     case 'shl': return shift(words((k) => `(${w(0, k)} << $m0) & $m1`, `$m0 = $1 & ${bits - 1}; $m1 = Math.imul((${ones} << $m0) & ${ones}, ${repeat});`));
     case 'shr_u': return shift(words((k) => `(${w(0, k)} >>> $m0) & $m1`, `$m0 = $1 & ${bits - 1}; $m1 = Math.imul(${ones} >>> $m0, ${repeat});`));
-    case 'shr_s': return shift(words((k) => `simd_${name}_shr_s(${w(0, k)}, $1)`));
+    // Shift the word, keep each lane's bits ($m9) and fill the vacated ones with its sign.
+    case 'shr_s': return shift(words((k) => `((${a(k)} >>> $m8) & $m9) | (${S.spread(S.sign(a(k)))} & ~$m9)`, `$m8 = $1 & ${bits - 1}; $m9 = Math.imul(${ones} >>> $m8, ${repeat});`));
     case 'add': return binary(words((k) => `((${w(0, k)} & ${L}) + (${w(1, k)} & ${L})) ^ ((${w(0, k)} ^ ${w(1, k)}) & ${H})`));
     case 'sub': return binary(words((k) => `((${w(0, k)} | ${H}) - (${w(1, k)} & ${L})) ^ ((${w(0, k)} ^ ~${w(1, k)}) & ${H})`));
-    case 'add_sat_s': case 'add_sat_u': case 'sub_sat_s': case 'sub_sat_u': return binary(helper2(op));
+    case 'add_sat_s': case 'add_sat_u': case 'sub_sat_s': case 'sub_sat_u': return binary(saturating(op));
     // The low lane's product is the low half of the word product; the high lane's from the high halves.
     case 'mul': return binary(words((k) => `(Math.imul(${w(0, k)}, ${w(1, k)}) & 0xffff) | Math.imul(${w(0, k)} & -65536, ${w(1, k)} >>> 16)`));
     case 'min_s': return binary(select(true, true));

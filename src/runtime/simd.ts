@@ -1,11 +1,8 @@
-// Helpers called by the fixed-width SIMD templates (src/binary/simd-opcodes.ts). A v128 is four
-// int32 words in generated code. Most helpers take and return one word, i.e. four i8 or two i16
-// lanes, and work on all its lanes at once (SWAR: carries are kept from crossing lane boundaries),
-// so a template calls them once per word and nothing is allocated. Helpers that compute a whole
-// v128 (swizzle, the f64x2 operations) write it to V128.
-//
-// SWAR notation: H has the top bit of every lane set (0x80808080, 0x80008000), L = ~H the others;
-// `top` is the index of a lane's top bit (7 or 15).
+// Helpers and scratch for the fixed-width SIMD templates (src/binary/simd-opcodes.ts). A v128 is
+// four int32 words in generated code. Most templates are inline (V8 stops inlining helpers into
+// large functions); what is here is rare or too large to inline: q15mulr, the i64 lane product,
+// swizzle and the f64x2 operations. Helpers that compute a whole v128 write it to V128; nothing
+// allocates.
 
 import {
   HI, f64_ceil, f64_floor, f64_max, f64_min, f64_nearest, f64_trunc, i32_trunc_sat_f64_s, i32_trunc_sat_f64_u,
@@ -43,114 +40,7 @@ function f32Bits(x: number): number {
 }
 
 // ---------------------------------------------------------------------------
-// Lane-wise word arithmetic for i8x16 (H8) and i16x8 (H16).
-
-const H8 = 0x80808080;
-const H16 = 0x80008000;
-
-/** Lanes of h (= x & H) whose top bit is set become all ones, the others zero (no borrows cross lanes). */
-function spread(h: number, top: number): number {
-  return h | ((h >>> 0) - (h >>> top));
-}
-
-/** Lane-wise a + b: the low bits add without crossing lanes, the top bits by xor. */
-function add(a: number, b: number, H: number): number {
-  return ((a & ~H) + (b & ~H)) ^ ((a ^ b) & H);
-}
-
-/** Lane-wise a - b: every lane of a | H is at least the lane of b & L, so no borrow crosses lanes. */
-function sub(a: number, b: number, H: number): number {
-  return ((a | H) - (b & ~H)) ^ ((a ^ ~b) & H);
-}
-
-/** Top bit of each lane: the borrow out of a - b (d), i.e. a < b unsigned (Hacker's Delight 2-13). */
-function borrow(a: number, b: number, d: number, H: number): number {
-  return ((~a & b) | (~(a ^ b) & d)) & H;
-}
-
-function ltU(a: number, b: number, H: number, top: number): number {
-  return spread(borrow(a, b, sub(a, b, H), H), top);
-}
-
-/** All ones in the lanes where a = b: a lane of x = a ^ b is nonzero iff (x & L) + L or x has its top bit. */
-function eq(a: number, b: number, H: number, top: number): number {
-  const x = a ^ b;
-  return ~spread((((x & ~H) + ~H) | x) & H, top);
-}
-
-function addSatU(a: number, b: number, H: number, top: number): number {
-  const s = add(a, b, H);
-  return s | spread(((a & b) | ((a | b) & ~s)) & H, top); // the carry out of each lane
-}
-
-function subSatU(a: number, b: number, H: number, top: number): number {
-  const d = sub(a, b, H);
-  return d & ~spread(borrow(a, b, d, H), top);
-}
-
-/** Lanes of r that overflowed (top bit of ov) replaced by the bound on the side of a's sign: L or H. */
-function saturateS(r: number, a: number, ov: number, H: number, top: number): number {
-  const bound = ~H ^ spread(a & H, top);
-  return r ^ ((r ^ bound) & spread(ov & H, top));
-}
-
-function addSatS(a: number, b: number, H: number, top: number): number {
-  const s = add(a, b, H);
-  return saturateS(s, a, ~(a ^ b) & (a ^ s), H, top);
-}
-
-function subSatS(a: number, b: number, H: number, top: number): number {
-  const d = sub(a, b, H);
-  return saturateS(d, a, (a ^ b) & (a ^ d), H, top);
-}
-
-/** (a ^ m) - m with m all ones in the negative lanes; the minimum stays as it is. */
-function abs(a: number, H: number, top: number): number {
-  const m = spread(a & H, top);
-  return sub(a ^ m, m, H);
-}
-
-/** Arithmetic shift right by n (already reduced mod the lane width): the vacated bits take the sign. */
-function shrS(a: number, n: number, laneOnes: number, repeat: number, H: number, top: number): number {
-  const m = Math.imul(laneOnes >>> n, repeat); // the bits that stay in each lane
-  return ((a >>> n) & m) | (spread(a & H, top) & ~m);
-}
-
-export function simd_i8x16_eq(a: number, b: number): number { return eq(a, b, H8, 7); }
-export function simd_i16x8_eq(a: number, b: number): number { return eq(a, b, H16, 15); }
-/** All ones in the lanes where a < b (unsigned; signed callers flip the top bits of both). */
-export function simd_i8x16_lt_u(a: number, b: number): number { return ltU(a, b, H8, 7); }
-export function simd_i16x8_lt_u(a: number, b: number): number { return ltU(a, b, H16, 15); }
-export function simd_i8x16_add_sat_s(a: number, b: number): number { return addSatS(a, b, H8, 7); }
-export function simd_i16x8_add_sat_s(a: number, b: number): number { return addSatS(a, b, H16, 15); }
-export function simd_i8x16_add_sat_u(a: number, b: number): number { return addSatU(a, b, H8, 7); }
-export function simd_i16x8_add_sat_u(a: number, b: number): number { return addSatU(a, b, H16, 15); }
-export function simd_i8x16_sub_sat_s(a: number, b: number): number { return subSatS(a, b, H8, 7); }
-export function simd_i16x8_sub_sat_s(a: number, b: number): number { return subSatS(a, b, H16, 15); }
-export function simd_i8x16_sub_sat_u(a: number, b: number): number { return subSatU(a, b, H8, 7); }
-export function simd_i16x8_sub_sat_u(a: number, b: number): number { return subSatU(a, b, H16, 15); }
-export function simd_i8x16_abs(a: number): number { return abs(a, H8, 7); }
-export function simd_i16x8_abs(a: number): number { return abs(a, H16, 15); }
-/** The count is the instruction's i32 operand, taken mod the lane width here. */
-export function simd_i8x16_shr_s(a: number, n: number): number { return shrS(a, n & 7, 0xff, 0x01010101, H8, 7); }
-export function simd_i16x8_shr_s(a: number, n: number): number { return shrS(a, n & 15, 0xffff, 0x10001, H16, 15); }
-
-export function simd_i8x16_popcnt(a: number): number {
-  let x = (a - ((a >>> 1) & 0x55555555)) | 0;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (x + (x >>> 4)) & 0x0f0f0f0f;
-}
-
-/**
- * The top bits of a word's four bytes as bits 0..3: moved to bits 0, 8, 16, 24, then one multiply
- * lands them on bits 21..24 (the partial products fall on distinct bits, so nothing carries).
- */
-export function simd_i8x16_bitmask(a: number): number {
-  return (Math.imul((a >>> 7) & 0x01010101, 0x204081) >>> 21) & 15;
-}
-
-// ---------------------------------------------------------------------------
-// Lanes that change width.
+// i16 and i64 lane products.
 
 /** (a·b + 2^14) >> 15 on i16 lanes; only -2^15 · -2^15 overflows (to 2^15) and saturates. */
 function q15(a: number, b: number): number {
