@@ -1,12 +1,14 @@
 // Fixed-width SIMD instructions (the 0xfd prefix) as rows of the opcode table (opcodes.ts reads
 // them into the one table). A v128 is four int32 words in generated code: see Quad in
-// opcodes.ts for the template conventions. Templates call the helpers of runtime/simd.ts
-// (`simd_*`, `V128`) and of runtime/numeric.ts.
+// opcodes.ts for the template conventions. Templates use runtime/simd.ts (`simd_*`, `V128`) and
+// runtime/numeric.ts by name.
 //
-// Per-word operations are inline expressions; i8x16/i16x8 lanes use SWAR word arithmetic (H has
-// each lane's top bit, L the others), inline for add/sub/neg/shifts and through one-word helpers
-// otherwise. f32 lanes go through the typed arrays simd_I32/simd_F32 (bits → value, value → bits
-// rounded to f32 once); moves and sign operations keep the exact bits.
+// Templates are inline wherever the instruction fits in a few expressions: V8 stops inlining
+// helpers into the large functions of real kernels, and an inlined helper can still cost more
+// than the same code written inline (below). i8x16/i16x8 lanes use SWAR word arithmetic (H has
+// each lane's top bit, L the others). f32 lanes go through the typed arrays simd_I32/simd_F32
+// (bits → value, value → bits rounded to f32 once); moves and sign operations keep the exact
+// bits. Helpers remain for swizzle, q15mulr, i64 lane products and f64x2.
 import type { Imm, MemAccess, Quad, SimdImm, Template } from './opcodes.js';
 
 export interface SimdRow {
@@ -512,9 +514,6 @@ for (const [op, ...subs] of intOps) {
 
 // ------------------------------------------------------------------------------------------------
 // Integer lanes that change width.
-
-// These are inline rather than word helpers: in the large functions of real kernels V8 stops
-// inlining helpers (blend: 2-3× slower with extmul as a helper).
 
 /** v clamped to lo..hi (v a side-effect-free expression). */
 const clamp = (v: string, lo: number, hi: number): string => `(${v} < ${lo} ? ${lo} : ${v} > ${hi} ? ${hi} : ${v})`;
