@@ -160,7 +160,11 @@ function parseTemplate(template: string): ParsedTemplate {
 
 const operandUsesCache = new Map<Template, number[]>();
 
-/** How often a template (or the parts of a wide or v128 one, together) references each operand. */
+/**
+ * How often a template (or the parts of a wide or v128 one, together) references each word of
+ * each operand, the most-referenced word counting: an operand read twice is computed once, into
+ * a temporary, but the four words of a v128 are four separate expressions.
+ */
 function operandUses(template: Template): number[] {
   let uses = operandUsesCache.get(template);
   if (uses === undefined) {
@@ -169,12 +173,55 @@ function operandUses(template: Template): number[] {
     const parts = typeof template === 'string' ? [template]
       : 'w' in template ? [template.pre, ...template.w]
       : [template.pre, template.lo, template.hi];
+    const byWord = new Map<string, number>();
     for (const tpl of parts) {
-      if (tpl !== undefined) parseTemplate(tpl).uses.forEach((n, i) => { uses![i] = (uses![i] ?? 0) + n; });
+      if (tpl === undefined) continue;
+      for (const seg of parseTemplate(tpl).segments) {
+        if (typeof seg === 'string' || !('operand' in seg || ('special' in seg && seg.special === 'address'))) continue;
+        const [operand, part] = 'operand' in seg ? [seg.operand, seg.part] : [0, 0];
+        const key = `${operand}.${part}`;
+        const n = (byWord.get(key) ?? 0) + 1;
+        byWord.set(key, n);
+        uses[operand] = Math.max(uses[operand] ?? 0, n);
+      }
     }
     operandUsesCache.set(template, uses);
   }
   return uses;
+}
+
+/** An f32 lane read as a value (slot n) right after being written as bits (slot 2); see simd-opcodes.ts. */
+const LANE_FROM_BITS = /\(simd_I32\[\d\] = \(?\(simd_F32\[2\] = /;
+const BITS_READ = ', simd_I32[2])';
+
+/**
+ * `(simd_I32[n] = (simd_F32[2] = x, simd_I32[2]), simd_F32[n])`, an f32 lane written as bits and
+ * read straight back (a pending f32x4 result used by another f32x4 operation), is
+ * `Math.fround(x)`: no trip through the typed arrays. A NaN comes out as the canonical NaN instead
+ * of its payload, which Wasm allows for the arithmetic results that are the only writers of slot 2.
+ */
+function unboxLanes(text: string): string {
+  for (let m = LANE_FROM_BITS.exec(text); m !== null; m = LANE_FROM_BITS.exec(text)) {
+    const start = m.index + m[0].length;
+    let depth = 0;
+    let end = -1;
+    for (let i = start; i < text.length && end < 0; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 40) depth++;
+      else if (c === 41) depth--;
+      else if (depth === 0 && c === 44 && text.startsWith(BITS_READ, i)) end = i;
+    }
+    if (end < 0) break;
+    let after = end + BITS_READ.length;
+    if (m[0].includes('((')) {
+      if (text[after] !== ')') break;
+      after++;
+    }
+    const tail = /^, simd_F32\[\d\]\)/.exec(text.slice(after, after + 16));
+    if (tail === null) break;
+    text = `${text.slice(0, m.index)}Math.fround(${text.slice(start, end)})${text.slice(after + tail[0].length)}`;
+  }
+  return text;
 }
 
 /** An instruction's template: the opcode table's, or for SIMD lane and shuffle instructions the one for its immediate. */
@@ -200,6 +247,19 @@ function mentions(expr: string, name: string): boolean {
 
 function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+}
+
+/** Whether `expr` is one call, `f(...)`, which needs no parentheses to be an operand. */
+function isCall(expr: string): boolean {
+  const open = expr.indexOf('(');
+  if (open <= 0 || !/^[\w.]+$/.test(expr.slice(0, open))) return false;
+  let depth = 0;
+  for (let i = open; i < expr.length; i++) {
+    const c = expr.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41 && --depth === 0) return i === expr.length - 1;
+  }
+  return false;
 }
 
 /** A name or a literal: cheap to repeat in an expression. */
@@ -856,7 +916,7 @@ export function compileFunction(
     }
     const address = mem ? addressOf(operands[0][0], ins.b) : '';
     if (js128) {
-      emitQuad(js128, operands, address, ins.op.name === 'v128.const');
+      emitQuad(js128, operands, address, !mem && !op.traps && !readsTemporary);
     } else if (js64) {
       const [lo, hi] = push('i64');
       const loExpr = render(js64.lo, operands, address, '');
@@ -891,25 +951,29 @@ export function compileFunction(
   }
 
   /**
-   * A v128 result: its four words straight into the result's variables, unless a word reads a
-   * variable written before it (an operand in the result's slot), then through temporaries.
-   * A constant's literal words stay pending, to be folded into their user.
+   * A v128 result. Pure word expressions (no memory, no helper writing V128, no statements first)
+   * stay pending, to be folded into their user like scalar arithmetic: a chain of f32x4 operations
+   * then passes lanes as numbers (see unboxLanes). Otherwise the four words go straight into the
+   * result's variables, unless a word reads a variable written before it (an operand in the
+   * result's slot), then through temporaries.
    */
-  function emitQuad(q: Quad, operands: Value[], address: string, constant: boolean): void {
-    const words = q.w.map((w) => render(w, operands, address, ''));
-    if (constant) {
-      pushPending('v128', [words[0], words[1], words[2], words[3]], NO_READS);
+  function emitQuad(q: Quad, operands: Value[], address: string, pure: boolean): void {
+    const words = q.w.map((w) => unboxLanes(render(w, operands, address, '')));
+    if (pure && !q.pre && words.every((w) => w.length <= MAX_FOLDED_LENGTH && !w.includes('V128'))) {
+      const folded = (w: string): string => (simple(w) || isCall(w) ? w : `(${w})`);
+      pushPending('v128', [folded(words[0]), folded(words[1]), folded(words[2]), folded(words[3])], poppedReads());
       return;
     }
     const result = push('v128');
     if (q.pre) {
       for (const name of parseTemplate(q.pre).scratches) temp(name);
-      out.push(`${render(q.pre, operands, address, '')};`);
+      const pre = render(q.pre, operands, address, '');
+      out.push(pre.endsWith(';') ? pre : `${pre};`);
     }
     let clash = false;
     for (let k = 1; k < 4 && !clash; k++) for (let j = 0; j < k; j++) if (mentions(words[k], result[j])) clash = true;
     if (!clash) {
-      for (let k = 0; k < 4; k++) out.push(`${result[k]} = ${words[k]};`);
+      for (let k = 0; k < 4; k++) if (result[k] !== words[k]) out.push(`${result[k]} = ${words[k]};`);
       return;
     }
     for (let k = 0; k < 4; k++) out.push(`${temp(`q${k}`)} = ${words[k]};`);
