@@ -14,6 +14,7 @@ import type { BlockType, FuncType, Instr, ModuleIR, ValType } from '../binary/mo
 import type { OpInfo, Quad, Template, Wide } from '../binary/opcodes.js';
 import type { ConstantPool } from './constants.js';
 import { checkPendingConsumed, foldingChecks } from './folding-check.js';
+import { holdFloatLanesAsNumbers } from './float-lanes.js';
 import { RESULT_VAR, splitLargeFunction, splitting } from './outline.js';
 
 const typeLetter: Record<ValType, string> = {
@@ -354,7 +355,7 @@ export function compileFunction(
   const pendingSince: number[] = [];
   /** Variables to declare, with their initial values. */
   const declared = new Map<string, string>();
-  const out: string[] = [];
+  let out: string[] = [];
   let labelCount = 0;
   let chainCount = 0;
   const chainVars: string[] = [];
@@ -513,6 +514,8 @@ export function compileFunction(
 
   /** Whether the function reads or writes memory through `dv`, its local copy of memView. */
   const usesMemoryView = code.some((i) => i.op.mem !== undefined);
+  /** Whether f32x4 lanes are read as values (float-lanes.ts). */
+  const usesFloatLanes = code.some((i) => i.op.code >> 8 === 0xfd && i.op.name.startsWith('f32x4.'));
   const reloadMemoryView = (): void => {
     if (usesMemoryView) out.push('dv = memView;');
   };
@@ -992,6 +995,7 @@ export function compileFunction(
   const decls: string[] = usesMemoryView ? ['dv = memView'] : [];
   for (const [n, init] of declared) decls.push(`${n} = ${init}`);
   decls.push(...chainVars);
+  if (usesFloatLanes) out = holdFloatLanesAsNumbers(out, new Set(params));
   const source = out.join('\n');
   if (source.length > splitting.maxFunctionChars) {
     const variables = [
