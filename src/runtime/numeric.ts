@@ -106,7 +106,7 @@ export function i64_popcnt(lo: number, hi: number): number {
  * from 16-bit limbs: every partial product is below 2^32, so Math.imul gives
  * its exact bits, and the column sums stay far below 2^53.
  */
-function mulhiU(a: number, b: number): number {
+export function mulhiU(a: number, b: number): number {
   const a0 = a & 0xffff;
   const a1 = a >>> 16;
   const b0 = b & 0xffff;

@@ -5,7 +5,7 @@
 // allocates.
 
 import {
-  HI, f64_ceil, f64_floor, f64_max, f64_min, f64_nearest, f64_trunc, i32_trunc_sat_f64_s, i32_trunc_sat_f64_u,
+  HI, f64_ceil, f64_floor, f64_max, f64_min, f64_nearest, f64_trunc, i32_trunc_sat_f64_s, i32_trunc_sat_f64_u, mulhiU,
 } from './numeric.js';
 
 /** The result of helpers that compute a whole v128, read by generated code right after the call. */
@@ -52,17 +52,6 @@ export function simd_i16x8_q15mulr_sat_s(a: number, b: number): number {
   return (q15((a << 16) >> 16, (b << 16) >> 16) & 0xffff) | (q15(a >> 16, b >> 16) << 16);
 }
 
-/** High word of the unsigned 32×32-bit product, from 16-bit limbs (each partial product is exact; as numeric.ts's own, which is private). */
-function mulhiU(a: number, b: number): number {
-  const a0 = a & 0xffff;
-  const a1 = a >>> 16;
-  const b0 = b & 0xffff;
-  const b1 = b >>> 16;
-  const m = Math.imul(a1, b0);
-  const n = Math.imul(a0, b1);
-  const mid = (Math.imul(a0, b0) >>> 16) + (m & 0xffff) + (n & 0xffff);
-  return (Math.imul(a1, b1) + (m >>> 16) + (n >>> 16) + (mid >>> 16)) | 0;
-}
 
 /** i64 product (mod 2^64) of (al, ah) and (bl, bh): the low word returned, the high word in HI[0]. */
 export function simd_i64_mul(al: number, ah: number, bl: number, bh: number): number {
@@ -174,25 +163,22 @@ export const simd_f64x2_max: F64x2Binary = (a0, a1, a2, a3, b0, b1, b2, b3) => {
   f64Operands(a0, a1, a2, a3, b0, b1, b2, b3);
   f64Result(f64_max(F64[0], F64[2]), f64_max(F64[1], F64[3]));
 };
-/** pmin: b < a ? b : a per lane, the chosen operand's exact bits. */
+/** Lane k of b where takeB_k, else of a, with the chosen operand's exact bits. */
+function pickF64Lanes(takeB0: boolean, takeB1: boolean, a0: number, a1: number, a2: number, a3: number, b0: number, b1: number, b2: number, b3: number): void {
+  V128[0] = takeB0 ? b0 : a0;
+  V128[1] = takeB0 ? b1 : a1;
+  V128[2] = takeB1 ? b2 : a2;
+  V128[3] = takeB1 ? b3 : a3;
+}
+/** pmin: b < a ? b : a per lane. */
 export const simd_f64x2_pmin: F64x2Binary = (a0, a1, a2, a3, b0, b1, b2, b3) => {
   f64Operands(a0, a1, a2, a3, b0, b1, b2, b3);
-  const m0 = F64[2] < F64[0];
-  const m1 = F64[3] < F64[1];
-  V128[0] = m0 ? b0 : a0;
-  V128[1] = m0 ? b1 : a1;
-  V128[2] = m1 ? b2 : a2;
-  V128[3] = m1 ? b3 : a3;
+  pickF64Lanes(F64[2] < F64[0], F64[3] < F64[1], a0, a1, a2, a3, b0, b1, b2, b3);
 };
 /** pmax: a < b ? b : a per lane. */
 export const simd_f64x2_pmax: F64x2Binary = (a0, a1, a2, a3, b0, b1, b2, b3) => {
   f64Operands(a0, a1, a2, a3, b0, b1, b2, b3);
-  const m0 = F64[0] < F64[2];
-  const m1 = F64[1] < F64[3];
-  V128[0] = m0 ? b0 : a0;
-  V128[1] = m0 ? b1 : a1;
-  V128[2] = m1 ? b2 : a2;
-  V128[3] = m1 ? b3 : a3;
+  pickF64Lanes(F64[0] < F64[2], F64[1] < F64[3], a0, a1, a2, a3, b0, b1, b2, b3);
 };
 // Comparisons (gt and ge are lt and le with the operands swapped).
 export const simd_f64x2_eq: F64x2Binary = (a0, a1, a2, a3, b0, b1, b2, b3) => {
