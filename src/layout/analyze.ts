@@ -9,6 +9,7 @@
 import { bodyCode } from '../binary/code.js';
 import type { ConstExpr, ModuleIR } from '../binary/module.js';
 import type { ValidationFacts } from '../validate/index.js';
+import { stackPointerFromCode } from './stack-pointer.js';
 
 export type RegionName = 'static data' | 'stack' | 'heap' | 'unused' | 'unknown';
 
@@ -42,6 +43,11 @@ export interface LayoutReport {
   dataEnd: number | null;
   /** `__global_base` if exported (or named in the name section), else the lowest active data segment start. */
   globalBase: number | null;
+  /**
+   * Where the heap starts: `__heap_base` when known (exported or named), else where wasm-ld would
+   * have put it (inferred: see `evidence.heapStart`); null when the module does not tell.
+   */
+  heapStart: number | null;
   /** Stack below the static data (wasm-ld --stack-first); null when the module does not tell. */
   stackFirst: boolean | null;
   /** Sorted by start, covering [0, allocatedBytes.auto) without gaps or overlaps. */
@@ -62,6 +68,18 @@ export interface LayoutReport {
   suggestions: string[];
   /** Further observations: what is estimated or unknown, data segments that will not fit, … */
   notes: string[];
+  /** Which evidence each figure comes from (only the figures that are known). */
+  evidence: LayoutEvidence;
+}
+
+/** One sentence per figure saying where it comes from: a name, an export, the code, or an inference. */
+export interface LayoutEvidence {
+  stackPointer?: string;
+  stackFirst?: string;
+  stack?: string;
+  globalBase?: string;
+  dataEnd?: string;
+  heapStart?: string;
 }
 
 const STACK_ALIGN = 16; // the wasm32 C ABI's stack alignment; wasm-ld aligns the stack and __heap_base to it
@@ -219,9 +237,9 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   const memType = ir.memories[0];
   if (memType === undefined) {
     return {
-      moduleName, memory: null, stackPointer: null, heapBase: null, dataEnd: null, globalBase: null, stackFirst: null,
+      moduleName, memory: null, stackPointer: null, heapBase: null, dataEnd: null, globalBase: null, heapStart: null, stackFirst: null,
       regions: [], stack: null, requiredBytes: null, allocatedBytes: { auto: 0, pages: 0 }, trimmed: false,
-      reason: 'no memory: the module neither defines nor imports a linear memory', blockers, suggestions, notes,
+      reason: 'no memory: the module neither defines nor imports a linear memory', blockers, suggestions, notes, evidence: {},
     };
   }
   const pageSize = 2 ** memType.pageSizeLog2;
@@ -232,6 +250,7 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
     pageSize,
   };
   const pagesBytes = memType.min * pageSize;
+  const evidence: LayoutEvidence = {};
 
   // __heap_base: only an exported immutable i32 global with an i32.const initialiser counts for
   // sizing (DESIGN.md); one named only in the name section still tells where the heap starts.
@@ -251,6 +270,8 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
     else heapBase = value;
   }
   const heapBaseHint = heapBase ?? linkerSymbol(ir, '__heap_base', true);
+  if (heapBase !== null) evidence.heapStart = '__heap_base, exported';
+  else if (heapBaseHint !== null) evidence.heapStart = '__heap_base, named in the name section (or exported but not usable for sizing)';
 
   // Data segments: active, in memory 0, at a constant offset.
   const segments: { index: number; start: number; end: number }[] = [];
@@ -265,23 +286,44 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   });
   const segLow = segments.length ? Math.min(...segments.map((s) => s.start)) : null;
   const segHigh = segments.length ? Math.max(...segments.map((s) => s.end)) : null;
-  const globalBase = linkerSymbol(ir, '__global_base', true) ?? segLow;
-  const dataEnd = linkerSymbol(ir, '__data_end', true) ?? segHigh;
+  const globalBaseSymbol = linkerSymbol(ir, '__global_base', true);
+  const globalBase = globalBaseSymbol ?? segLow;
+  const dataEndSymbol = linkerSymbol(ir, '__data_end', true);
+  const dataEnd = dataEndSymbol ?? segHigh;
+  const symbolSource = (name: string): string =>
+    ir.exports.some((e) => e.kind === 'global' && e.name === name) ? `${name}, exported` : `${name}, named in the name section`;
+  if (globalBaseSymbol !== null) evidence.globalBase = symbolSource('__global_base');
+  else if (segLow !== null) evidence.globalBase = 'the start of the lowest active data segment';
+  if (dataEndSymbol !== null) evidence.dataEnd = symbolSource('__data_end');
+  else if (segHigh !== null) evidence.dataEnd = 'the end of the highest active data segment (zero-initialised data after it has no segment, so the real end may be higher)';
 
-  // Stack pointer: `__stack_pointer` by name (name section, or an export of that name), failing
-  // that the first mutable i32 global whose initial value is ≤ __heap_base (wasm-ld convention).
-  // Without __heap_base the module gives no sign of wasm-ld's layout, so no global is guessed:
-  // an ordinary counter must never be mistaken for a stack (and guarded). A value of 0 is no stack.
+  // Stack pointer: `__stack_pointer` by name (name section, or an export of that name); failing
+  // that, the global the code uses as one (clang's prologue and epilogue, Emscripten's stack
+  // helpers: src/layout/stack-pointer.ts); failing that, the first mutable i32 global whose
+  // initial value is ≤ __heap_base (wasm-ld convention). Without __heap_base or such code the
+  // module gives no sign of an auxiliary stack, so no global is guessed: an ordinary counter must
+  // never be mistaken for a stack (and guarded). A value of 0 is no stack.
   let stackPointer: LayoutReport['stackPointer'] = null;
-  const spCandidates: number[] = [];
-  for (const [index, n] of ir.names.globals) if (n === '__stack_pointer') spCandidates.push(index);
-  for (const e of ir.exports) if (e.kind === 'global' && e.name === '__stack_pointer') spCandidates.push(e.index);
-  for (const index of spCandidates) {
+  const spCandidates: [number, string][] = [];
+  for (const [index, n] of ir.names.globals) if (n === '__stack_pointer') spCandidates.push([index, 'named __stack_pointer in the name section']);
+  for (const e of ir.exports) if (e.kind === 'global' && e.name === '__stack_pointer') spCandidates.push([e.index, 'exported as __stack_pointer']);
+  for (const [index, how] of spCandidates) {
     const g = ir.globals[index];
     const v = globalConst(ir, index);
     if (g && g.mutable && v !== null) {
       stackPointer = { globalIndex: index, name: '__stack_pointer', initial: v };
+      evidence.stackPointer = `global ${index}, ${how}`;
       break;
+    }
+  }
+  if (stackPointer === null) {
+    const fromCode = stackPointerFromCode(ir, memory.imported ? null : Math.max(pagesBytes, heapBaseHint ?? 0));
+    if (fromCode !== null) {
+      stackPointer = { globalIndex: fromCode.globalIndex, name: ir.names.globals.get(fromCode.globalIndex) ?? null, initial: fromCode.initial };
+      evidence.stackPointer = fromCode.evidence;
+      if (fromCode.runnerUp !== null) {
+        notes.push(`global ${fromCode.runnerUp.globalIndex} also has the stack pointer's prologue (in ${num(fromCode.runnerUp.prologueFunctions)} function${fromCode.runnerUp.prologueFunctions === 1 ? '' : 's'}); global ${fromCode.globalIndex} has it in more and is taken for the stack pointer`);
+      }
     }
   }
   if (stackPointer === null && heapBaseHint !== null) {
@@ -291,6 +333,7 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
       const v = globalConst(ir, index);
       if (g.mutable && v !== null && v > 0 && v <= limit) {
         stackPointer = { globalIndex: index, name: ir.names.globals.get(index) ?? null, initial: v };
+        evidence.stackPointer = `global ${index}, the first mutable i32 global whose initial value is at most __heap_base (wasm-ld's convention; the code does not show it)`;
         break;
       }
     }
@@ -302,9 +345,17 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   // which --stack-first does too when there is no data at all: then the module does not tell.
   let stackFirst: boolean | null = null;
   if (stackTop !== null) {
-    if (globalBase !== null) stackFirst = stackTop <= globalBase;
-    else if (dataEnd !== null) stackFirst = stackTop <= dataEnd;
-    else if (heapBaseHint !== null && stackTop < heapBaseHint) stackFirst = true;
+    const lowName = globalBaseSymbol !== null ? '__global_base' : 'the lowest data segment';
+    if (globalBase !== null) {
+      stackFirst = stackTop <= globalBase;
+      evidence.stackFirst = `the stack pointer's initial value (${num(stackTop)}) is ${stackFirst ? 'at or below' : 'above'} ${lowName} (${num(globalBase)})`;
+    } else if (dataEnd !== null) {
+      stackFirst = stackTop <= dataEnd;
+      evidence.stackFirst = `the stack pointer's initial value (${num(stackTop)}) is ${stackFirst ? 'at or below' : 'above'} __data_end (${num(dataEnd)})`;
+    } else if (heapBaseHint !== null && stackTop < heapBaseHint) {
+      stackFirst = true;
+      evidence.stackFirst = `the stack pointer's initial value (${num(stackTop)}) is below __heap_base (${num(heapBaseHint)}) and there is no data`;
+    }
   }
 
   // Sizing decision.
@@ -323,13 +374,13 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   }
 
   // Regions.
-  const dataEndSymbol = linkerSymbol(ir, '__data_end', true);
   const spans: Span[] = [];
   let stack: LayoutReport['stack'] = null;
   let dataStart = globalBase;
   let dataStop = dataEnd;
   if (stackFirst === true) {
     stack = { start: 0, end: stackTop! };
+    evidence.stack = `[0, the stack pointer's initial value): the stack is below the static data`;
     // Static data follows the stack, up to __data_end; wasm-ld then puts __heap_base at
     // __data_end rounded up to 16. Zero-initialised data (.bss) has no segment, so without
     // __data_end a gap of 16 bytes or more between the last segment and __heap_base is .bss.
@@ -342,6 +393,9 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   } else if (stackFirst === false && dataEnd !== null && stackTop! >= dataEnd) {
     // wasm-ld puts the stack at __data_end rounded up to the stack alignment.
     stack = { start: Math.min(alignUp(dataEnd, STACK_ALIGN), stackTop!), end: stackTop! };
+    evidence.stack = dataEndSymbol !== null
+      ? '[__data_end rounded up to 16, the stack pointer\'s initial value): wasm-ld puts the stack right after the static data'
+      : '[the end of the last data segment rounded up to 16, the stack pointer\'s initial value): wasm-ld puts the stack right after the static data; the lower bound is a lower bound (zero-initialised data has no segment)';
     if (dataEndSymbol === null && stack.start < stackTop!) {
       notes.push('the stack\'s lower bound is taken from the last data segment; zero-initialised data (.bss) above it has no segment, so the real bound may be higher (export __data_end to know it)');
     }
@@ -355,8 +409,15 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   // The heap starts at __heap_base; without it, where wasm-ld would have put __heap_base.
   let heapStart = heapBaseHint;
   if (heapStart === null) {
-    if (stackFirst === true && dataStop !== null) heapStart = alignUp(dataStop, STACK_ALIGN);
-    else if (stackFirst === false && stackTop !== null) heapStart = stackTop;
+    if (stackFirst === true && dataStop !== null) {
+      heapStart = alignUp(dataStop, STACK_ALIGN);
+      evidence.heapStart = dataEndSymbol !== null || dataStop !== dataEnd
+        ? 'inferred: the end of the static data rounded up to 16 (stack-first layout)'
+        : 'inferred: the end of the last data segment rounded up to 16 (stack-first layout); zero-initialised data has no segment, so __heap_base may be higher';
+    } else if (stackFirst === false && stackTop !== null) {
+      heapStart = stackTop;
+      evidence.heapStart = 'inferred: the stack pointer\'s initial value (data-first layout: wasm-ld puts __heap_base right after the stack)';
+    }
     if (heapStart !== null) notes.push(`the heap start (${num(heapStart)}) is estimated: __heap_base is not exported`);
   }
   if (heapStart !== null && heapStart <= autoBytes) spans.push({ name: 'heap', start: heapStart, end: autoBytes, priority: 1 });
@@ -407,8 +468,8 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   if (memory.imported) suggestions.push('link without --import-memory: a module that defines its memory can have it trimmed to __heap_base');
 
   return {
-    moduleName, memory, stackPointer, heapBase, dataEnd, globalBase, stackFirst, regions, stack,
+    moduleName, memory, stackPointer, heapBase, dataEnd, globalBase, heapStart, stackFirst, regions, stack,
     requiredBytes: heapBase, allocatedBytes: { auto: autoBytes, pages: pagesBytes }, trimmed, reason, blockers,
-    suggestions, notes,
+    suggestions, notes, evidence,
   };
 }

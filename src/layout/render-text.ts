@@ -138,6 +138,7 @@ export function renderText(report: LayoutReport, options: TextOptions = {}): str
     ['stack pointer', sp ? `global ${sp.globalIndex}${sp.name !== null ? ` (${clean(sp.name)})` : ''}, initial ${num(sp.initial)}` : 'none found'],
     ['stack', report.stack ? `[${num(report.stack.start)}, ${num(report.stack.end)}), ${formatBytes(report.stack.end - report.stack.start)}` : sp ? `unknown (its top is ${num(sp.initial)})` : 'none found'],
     ['stack first', yesNo(report.stackFirst)],
+    ['heap start', report.heapStart === null ? 'unknown' : `${num(report.heapStart)}${report.heapBase !== null && report.heapStart === report.heapBase ? ' (__heap_base)' : report.evidence?.heapStart?.startsWith('inferred') ? ' (inferred)' : ''}`],
     ['required', report.requiredBytes !== null ? formatBytes(report.requiredBytes) : 'unknown (__heap_base not exported)'],
     ['allocated', `${formatBytes(report.allocatedBytes.auto)} under 'auto', ${formatBytes(report.allocatedBytes.pages)} under 'pages'`],
     ['decision', paint(report.trimmed ? '32' : '33', clean(report.reason))],
@@ -151,6 +152,16 @@ export function renderText(report: LayoutReport, options: TextOptions = {}): str
     for (const b of report.blockers) {
       lines.push(`    - ${b.op} in ${b.funcName !== null ? `\`${clean(b.funcName)}\`` : 'function'} (index ${b.funcIndex}) at byte 0x${b.pos.toString(16)}`);
     }
+  }
+  const ev = report.evidence ?? {};
+  const evidence: [string, string | undefined][] = [
+    ['stack pointer', ev.stackPointer], ['stack first', ev.stackFirst], ['stack', ev.stack],
+    ['__global_base', ev.globalBase], ['__data_end', ev.dataEnd], ['heap start', ev.heapStart],
+  ];
+  if (evidence.some(([, v]) => v !== undefined)) {
+    lines.push('');
+    lines.push('  evidence:');
+    for (const [k, v] of evidence) if (v !== undefined) lines.push(`    - ${k}: ${clean(v)}`);
   }
   if (report.suggestions.length > 0) {
     lines.push('');
