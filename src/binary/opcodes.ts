@@ -217,6 +217,9 @@ function compare64(op: '<' | '>' | '<=' | '>=', unsigned: boolean): string {
   return `+(${high[0]} ${strict} ${high[1]} || ($0h === $1h && ($0l >>> 0) ${op} ($1l >>> 0)))`;
 }
 
+/** Which int32 of an f64's two holds its low word in typed arrays (platform byte order). */
+const F64_LOW_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+
 // Numeric instructions.
 /** Variable i64 shifts: $m0 = all ones when the count is 32..63 (bit 5), else 0. */
 const COUNT_BIT5 = '$m0 = ($1l << 26) >> 31;';
@@ -388,10 +391,12 @@ const numeric: [number, string, string, Template][] = [
   [0xba, 'f64.convert_i64_u', 'I:F', '($0h >>> 0) * 4294967296 + ($0l >>> 0)'],
   // A boxed f32 signalling NaN is already a quiet f64 NaN, so promotion moves the value as is.
   [0xbb, 'f64.promote_f32', 'f:F', '$0'],
-  [0xbc, 'i32.reinterpret_f32', 'f:i', 'f32_to_bits($0)'],
-  [0xbd, 'i64.reinterpret_f64', 'F:I', viaHI('f64_to_bits($0)')],
-  [0xbe, 'f32.reinterpret_i32', 'i:f', 'f32_from_bits($0)'],
-  [0xbf, 'f64.reinterpret_i64', 'I:F', 'f64_from_bits($0l, $0h)'],
+  // Inline through numeric.ts's REINTERPRET_* views, a slot per instruction (see there why); the
+  // helpers only for f32 NaNs, whose signalling ones heapbase carries as boxes.
+  [0xbc, 'i32.reinterpret_f32', 'f:i', '($0 === $0 ? (REINTERPRET_F32[0] = $0, REINTERPRET_I32[0]) : f32_to_bits($0))'],
+  [0xbd, 'i64.reinterpret_f64', 'F:I', { pre: 'REINTERPRET_F64[0] = $0;', lo: `REINTERPRET_I64[${F64_LOW_WORD}]`, hi: `REINTERPRET_I64[${1 - F64_LOW_WORD}]` }],
+  [0xbe, 'f32.reinterpret_i32', 'i:f', '(REINTERPRET_I32[1] = $0, REINTERPRET_F32[1] === REINTERPRET_F32[1] ? REINTERPRET_F32[1] : f32_from_bits($0))'],
+  [0xbf, 'f64.reinterpret_i64', 'I:F', `(REINTERPRET_I64[${2 + F64_LOW_WORD}] = $0l, REINTERPRET_I64[${3 - F64_LOW_WORD}] = $0h, REINTERPRET_F64[1])`],
   [0xc0, 'i32.extend8_s', 'i:i', '($0 << 24) >> 24'],
   [0xc1, 'i32.extend16_s', 'i:i', '($0 << 16) >> 16'],
   [0xc2, 'i64.extend8_s', 'I:I', signExtended('($0l << 24) >> 24')],
