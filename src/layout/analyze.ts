@@ -54,6 +54,13 @@ export interface LayoutReport {
   regions: Region[];
   /** The stack region's bounds (the lower bound is where a stack guard goes), if known. */
   stack: { start: number; end: number } | null;
+  /**
+   * False when `stack.start` is only a lower bound (data first, without `__data_end`: static data
+   * with no segment, .bss, may lie above the last segment), so the stack may be smaller; null
+   * without a stack. `heapStart` likewise for the stack-first layout without `__data_end`.
+   */
+  stackStartExact: boolean | null;
+  heapStartExact: boolean | null;
   /** `__heap_base` when known (exported). */
   requiredBytes: number | null;
   /** Allocation under each `memory` policy. */
@@ -238,7 +245,7 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   if (memType === undefined) {
     return {
       moduleName, memory: null, stackPointer: null, heapBase: null, dataEnd: null, globalBase: null, heapStart: null, stackFirst: null,
-      regions: [], stack: null, requiredBytes: null, allocatedBytes: { auto: 0, pages: 0 }, trimmed: false,
+      regions: [], stack: null, stackStartExact: null, heapStartExact: null, requiredBytes: null, allocatedBytes: { auto: 0, pages: 0 }, trimmed: false,
       reason: 'no memory: the module neither defines nor imports a linear memory', blockers, suggestions, notes, evidence: {},
     };
   }
@@ -408,14 +415,17 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
 
   // The heap starts at __heap_base; without it, where wasm-ld would have put __heap_base.
   let heapStart = heapBaseHint;
+  let heapStartExact: boolean | null = heapStart !== null ? true : null;
   if (heapStart === null) {
     if (stackFirst === true && dataStop !== null) {
       heapStart = alignUp(dataStop, STACK_ALIGN);
-      evidence.heapStart = dataEndSymbol !== null || dataStop !== dataEnd
+      heapStartExact = dataEndSymbol !== null || dataStop !== dataEnd;
+      evidence.heapStart = heapStartExact
         ? 'inferred: the end of the static data rounded up to 16 (stack-first layout)'
         : 'inferred: the end of the last data segment rounded up to 16 (stack-first layout); zero-initialised data has no segment, so __heap_base may be higher';
     } else if (stackFirst === false && stackTop !== null) {
       heapStart = stackTop;
+      heapStartExact = true;
       evidence.heapStart = 'inferred: the stack pointer\'s initial value (data-first layout: wasm-ld puts __heap_base right after the stack)';
     }
     if (heapStart !== null) notes.push(`the heap start (${num(heapStart)}) is estimated: __heap_base is not exported`);
@@ -442,13 +452,14 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
 
   // Suggestions: link options that would shrink the memory or make it safer.
   const stackSize = stack ? stack.end - stack.start : null;
+  const stackStartExact = stack === null ? null : stackFirst === true || dataEndSymbol !== null || stack.start === stackTop;
   if (!memory.imported && heapProblem !== null && heapProblem.startsWith('__heap_base is not exported')) {
     suggestions.push(blockers.length > 0
       ? '-Wl,--export=__heap_base: reports where the heap starts (the memory still is not trimmed: the module uses memory.size/memory.grow)'
       : `-Wl,--export=__heap_base: lets heapbase allocate exactly what the module needs${heapStart !== null ? ` (${num(heapStart)} bytes)` : ''} instead of ${num(pagesBytes)} bytes`);
   }
   if (stackSize !== null && stackSize >= DEFAULT_STACK) {
-    suggestions.push(`-z stack-size=<bytes>: the stack is ${formatBytes(stackSize)}${stackSize === DEFAULT_STACK ? ', wasm-ld\'s default' : ''}; most embedded programs need far less (for example -z stack-size=8192), and every byte saved is a byte not allocated`);
+    suggestions.push(`-z stack-size=<bytes>: the stack is ${stackStartExact ? '' : 'at most '}${formatBytes(stackSize)}${stackSize === DEFAULT_STACK ? ', wasm-ld\'s default' : ''}; most embedded programs need far less (for example -z stack-size=8192), and every byte saved is a byte not allocated`);
   }
   if (stackFirst === false) {
     suggestions.push('-Wl,--stack-first: puts the stack below the static data, so a stack overflow runs below address 0 and traps instead of overwriting data');
@@ -469,7 +480,7 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
 
   return {
     moduleName, memory, stackPointer, heapBase, dataEnd, globalBase, heapStart, stackFirst, regions, stack,
-    requiredBytes: heapBase, allocatedBytes: { auto: autoBytes, pages: pagesBytes }, trimmed, reason, blockers,
+    stackStartExact, heapStartExact, requiredBytes: heapBase, allocatedBytes: { auto: autoBytes, pages: pagesBytes }, trimmed, reason, blockers,
     suggestions, notes, evidence,
   };
 }
