@@ -39,6 +39,9 @@ export interface StackPointerFromCode {
 
 const group = (n: number): string => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 
+/** Bytes after the prologue's subtraction within which Emscripten's overflow check stores the new stack pointer. */
+const CHECK_WINDOW = 64;
+
 const GLOBAL_GET = 0x23;
 const GLOBAL_SET = 0x24;
 const LOCAL_GET = 0x20;
@@ -149,8 +152,36 @@ function prologueAt(b: Uint8Array, i: number, end: number): Prologue | null {
   if (local < 0) return null;
   lEnd = lebEnd;
   p = lEnd;
-  if (b[p] !== GLOBAL_SET || u32At(b, p + 1, end) !== g) return null;
-  const after = lebEnd;
+  let after: number;
+  if (b[p] === GLOBAL_SET && u32At(b, p + 1, end) === g) after = lebEnd;
+  else {
+    // Emscripten's STACK_OVERFLOW_CHECK checks the new value before storing it: `local.tee $l;
+    // [local.tee $m;] global.get $end; i32.gt_u; … if … end; local.get $l|$m; global.set $sp`
+    // within a few dozen bytes. Only a local.tee (the value is still needed) starts it.
+    if (b[lStart - 1] !== LOCAL_TEE) return null;
+    const locals = [local];
+    while (b[p] === LOCAL_TEE) {
+      const m = u32At(b, p + 1, end);
+      if (m < 0) return null;
+      locals.push(m);
+      p = lebEnd;
+    }
+    after = -1;
+    const limit = Math.min(end, p + CHECK_WINDOW);
+    for (let h = b.indexOf(GLOBAL_SET, p); h >= 0 && h < limit; h = b.indexOf(GLOBAL_SET, h + 1)) {
+      if (u32At(b, h + 1, end) !== g) continue;
+      const setEnd = lebEnd;
+      // local.get $x right before, with $x one of the tee'd locals (minimal LEB or not: try 1-5 bytes)
+      for (let len = 1; len <= 5 && after < 0; len++) {
+        const at = h - len - 1;
+        if (at < p || b[at] !== LOCAL_GET) continue;
+        const x = u32At(b, at + 1, h);
+        if (x >= 0 && lebEnd === h && locals.includes(x)) after = setEnd;
+      }
+      break; // the first global.set of $sp decides
+    }
+    if (after < 0) return null;
+  }
   if (Number.isNaN(n)) {
     if (!masked) return null; // a frame size in a local without the mask: too weak alone
   } else if (!masked && !(n > 0 && n % 16 === 0)) return null;

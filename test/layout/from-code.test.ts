@@ -252,3 +252,30 @@ test('the scan is bounded: a module with more code than the budget is scanned in
   assert.deepEqual(rep.stack, null, 'no data: where the stack is cannot be told');
   assert.equal(rep.stackPointer?.initial, 4096);
 });
+
+test('Emscripten\'s STACK_OVERFLOW_CHECK prologue (the new value checked before it is stored) counts', () => {
+  const checked = `(func (local i32 i32)
+    global.get $sp
+    i32.const 32
+    i32.sub
+    local.tee 0
+    local.tee 1
+    global.get $end
+    i32.lt_u
+    if
+      unreachable
+    end
+    local.get 1
+    global.set $sp)`;
+  const rep = inspect(wat(`(module (memory 1)
+    (global $sp (mut i32) (i32.const 5120))
+    (global $end (mut i32) (i32.const 0))
+    (data (i32.const 1024) "data")
+    ${checked} ${checked})`));
+  assert.deepEqual(rep.stackPointer, { globalIndex: 0, name: null, initial: 5120 });
+  assert.match(rep.evidence.stackPointer ?? '', /of 2 functions/);
+  // a global.set of $sp from some other value does not complete the pattern
+  const other = checked.replace('local.get 1\n    global.set $sp', 'i32.const 64\n    global.set $sp');
+  assert.equal(inspect(wat(`(module (memory 1) (global $sp (mut i32) (i32.const 5120)) (global $end (mut i32) (i32.const 0))
+    ${other} ${other})`)).stackPointer, null);
+});
