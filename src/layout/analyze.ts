@@ -9,7 +9,7 @@
 import { bodyCode } from '../binary/code.js';
 import type { ConstExpr, ModuleIR } from '../binary/module.js';
 import type { ValidationFacts } from '../validate/index.js';
-import { stackPointerFromCode } from './stack-pointer.js';
+import { emscriptenStackLimits, stackPointerFromCode } from './stack-pointer.js';
 
 export type RegionName = 'static data' | 'stack' | 'heap' | 'unused' | 'unknown';
 
@@ -383,6 +383,7 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   // Regions.
   const spans: Span[] = [];
   let stack: LayoutReport['stack'] = null;
+  let emscriptenEnd = false;
   let dataStart = globalBase;
   let dataStop = dataEnd;
   if (stackFirst === true) {
@@ -403,7 +404,15 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
     evidence.stack = dataEndSymbol !== null
       ? '[__data_end rounded up to 16, the stack pointer\'s initial value): wasm-ld puts the stack right after the static data'
       : '[the end of the last data segment rounded up to 16, the stack pointer\'s initial value): wasm-ld puts the stack right after the static data; the lower bound is a lower bound (zero-initialised data has no segment)';
-    if (dataEndSymbol === null && stack.start < stackTop!) {
+    // Emscripten's emscripten_stack_get_end (set by emscripten_stack_init) is the exact bound.
+    const limits = dataEndSymbol === null ? emscriptenStackLimits(ir) : null;
+    if (limits !== null && limits.end !== null && limits.end >= stack.start && limits.end <= stackTop!
+        && (limits.base === null || limits.base === stackTop)) {
+      stack.start = limits.end;
+      emscriptenEnd = true;
+      evidence.stack = `[emscripten_stack_get_end(), the stack pointer's initial value): Emscripten's helpers (emscripten_stack_init sets the end to ${num(limits.end)})`;
+    }
+    if (dataEndSymbol === null && !emscriptenEnd && stack.start < stackTop!) {
       notes.push('the stack\'s lower bound is taken from the last data segment; zero-initialised data (.bss) above it has no segment, so the real bound may be higher (export __data_end to know it)');
     }
   }
@@ -452,7 +461,7 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
 
   // Suggestions: link options that would shrink the memory or make it safer.
   const stackSize = stack ? stack.end - stack.start : null;
-  const stackStartExact = stack === null ? null : stackFirst === true || dataEndSymbol !== null || stack.start === stackTop;
+  const stackStartExact = stack === null ? null : stackFirst === true || dataEndSymbol !== null || emscriptenEnd || stack.start === stackTop;
   if (!memory.imported && heapProblem !== null && heapProblem.startsWith('__heap_base is not exported')) {
     suggestions.push(blockers.length > 0
       ? '-Wl,--export=__heap_base: reports where the heap starts (the memory still is not trimmed: the module uses memory.size/memory.grow)'

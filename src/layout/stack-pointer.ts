@@ -217,8 +217,7 @@ function helperGlobal(ir: ModuleIR, name: string, funcIndex: number): number | n
   const body = ir.bodies[funcIndex - ir.importedFuncCount];
   if (!body) return null;
   const b = body.bytes;
-  // skip the locals declaration
-  let p = body.codeStart;
+  let p = body.codeStart; // after the locals declaration
   const end = body.codeEnd;
   if (name === '_emscripten_stack_restore' || name === 'stackRestore') {
     // local.get 0; global.set $sp; end
@@ -337,4 +336,71 @@ export function stackPointerFromCode(ir: ModuleIR, memoryBytes: number | null): 
     runnerUp: second !== null && second.g !== best.g ? { globalIndex: second.g, prologueFunctions: second.pro } : null,
     evidence: `global ${best.g}, from ${parts.join(' and ')}`,
   };
+}
+
+/**
+ * Emscripten's stack limits, when its helpers are exported under their own names (builds with
+ * STACK_OVERFLOW_CHECK, the default at -O0/-O1): `emscripten_stack_get_base`/`_end` return a
+ * global that `emscripten_stack_init` sets from constants (or return a constant). The end is the
+ * stack's exact lower bound, which the data segments alone cannot tell (.bss has none).
+ */
+export function emscriptenStackLimits(ir: ModuleIR): { base: number | null; end: number | null } | null {
+  const exported = (name: string): number | null => {
+    const e = ir.exports.find((x) => x.kind === 'func' && x.name === name);
+    return e ? e.index : null;
+  };
+  const getBase = exported('emscripten_stack_get_base');
+  const getEnd = exported('emscripten_stack_get_end');
+  if (getBase === null && getEnd === null) return null;
+  const globals = new Map<number, number>();
+  // emscripten_stack_init sets the globals that the getters read
+  const init = exported('emscripten_stack_init');
+  if (init !== null && evaluate(ir, init, globals, 0) === undefined) globals.clear();
+  const base = getBase === null ? undefined : evaluate(ir, getBase, globals, 1);
+  const end = getEnd === null ? undefined : evaluate(ir, getEnd, globals, 1);
+  return base === undefined && end === undefined ? null : { base: base ?? null, end: end ?? null };
+}
+
+/**
+ * Runs a short straight-line body of i32.const, i32.add/sub/and and global.get/set over
+ * `globals` (which it updates): its result (null with `results` 0), or undefined when the body is
+ * anything else or reads a global not in `globals`.
+ */
+function evaluate(ir: ModuleIR, funcIndex: number, globals: Map<number, number>, results: 0 | 1): number | null | undefined {
+  const body = ir.bodies[funcIndex - ir.importedFuncCount];
+  if (!body || body.codeEnd - body.codeStart > 256) return undefined;
+  const b = body.bytes;
+  const end = body.codeEnd;
+  const stack: number[] = [];
+  for (let p = body.codeStart; p < end;) {
+    const op = b[p];
+    if (op === I32_CONST) {
+      const v = s32At(b, p + 1, end);
+      if (Number.isNaN(v)) return undefined;
+      stack.push(v);
+      p = lebEnd;
+    } else if (op === GLOBAL_GET || op === GLOBAL_SET) {
+      const g = u32At(b, p + 1, end);
+      if (g < 0) return undefined;
+      p = lebEnd;
+      if (op === GLOBAL_SET) {
+        if (stack.length < 1) return undefined;
+        globals.set(g, stack.pop()!);
+      } else {
+        const v = globals.get(g);
+        if (v === undefined) return undefined;
+        stack.push(v);
+      }
+    } else if (op === I32_ADD || op === I32_SUB || op === I32_AND) {
+      if (stack.length < 2) return undefined;
+      const y = stack.pop()!;
+      const x = stack.pop()!;
+      stack.push(op === I32_ADD ? (x + y) | 0 : op === I32_SUB ? (x - y) | 0 : x & y);
+      p++;
+    } else if (op === 0x0b && p === end - 1) {
+      if (stack.length !== results) return undefined;
+      return results === 1 ? stack[0] >>> 0 : null;
+    } else return undefined;
+  }
+  return undefined;
 }

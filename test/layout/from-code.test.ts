@@ -279,3 +279,23 @@ test('Emscripten\'s STACK_OVERFLOW_CHECK prologue (the new value checked before 
   assert.equal(inspect(wat(`(module (memory 1) (global $sp (mut i32) (i32.const 5120)) (global $end (mut i32) (i32.const 0))
     ${other} ${other})`)).stackPointer, null);
 });
+
+test('Emscripten\'s emscripten_stack_get_end (set by emscripten_stack_init) gives the exact lower bound', () => {
+  const rep = inspect(wat(`(module (memory 2)
+    (global $sp (mut i32) (i32.const 70000))
+    (global $end (mut i32) (i32.const 0))
+    (global $base (mut i32) (i32.const 0))
+    (data (i32.const 1024) "data")
+    (func (export "emscripten_stack_init")
+      (global.set $base (i32.const 70000))
+      (global.set $end (i32.and (i32.add (i32.const 4460) (i32.const 15)) (i32.const -16))))
+    (func (export "emscripten_stack_get_base") (result i32) (global.get $base))
+    (func (export "emscripten_stack_get_end") (result i32) (global.get $end))
+    (func (export "_emscripten_stack_restore") (param i32) (global.set $sp (local.get 0))))`));
+  assert.equal(rep.stackPointer?.globalIndex, 0);
+  assert.equal(rep.stackFirst, false);
+  assert.deepEqual(rep.stack, { start: 4464, end: 70000 });
+  assert.equal(rep.stackStartExact, true);
+  assert.match(rep.evidence.stack ?? '', /emscripten_stack_get_end/);
+  assert.ok(!rep.notes.some((n) => n.includes('lower bound')), rep.notes.join('\n'));
+});
