@@ -403,7 +403,7 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
     stack = { start: Math.min(alignUp(dataEnd, STACK_ALIGN), stackTop!), end: stackTop! };
     evidence.stack = dataEndSymbol !== null
       ? '[__data_end rounded up to 16, the stack pointer\'s initial value): wasm-ld puts the stack right after the static data'
-      : '[the end of the last data segment rounded up to 16, the stack pointer\'s initial value): wasm-ld puts the stack right after the static data; the lower bound is a lower bound (zero-initialised data has no segment)';
+      : '[the end of the last data segment rounded up to 16, the stack pointer\'s initial value): wasm-ld puts the stack right after the static data; the start is only a lower bound (zero-initialised data has no segment)';
     // Emscripten's emscripten_stack_get_end (set by emscripten_stack_init) is the exact bound.
     const limits = dataEndSymbol === null ? emscriptenStackLimits(ir) : null;
     if (limits !== null && limits.end !== null && limits.end >= stack.start && limits.end <= stackTop!
