@@ -323,11 +323,14 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
       break;
     }
   }
+  /** Emscripten's stack helpers are exported: its link options are spelt -sNAME=value. */
+  let emscripten = false;
   if (stackPointer === null) {
     const fromCode = stackPointerFromCode(ir, memory.imported ? null : Math.max(pagesBytes, heapBaseHint ?? 0));
     if (fromCode !== null) {
       stackPointer = { globalIndex: fromCode.globalIndex, name: ir.names.globals.get(fromCode.globalIndex) ?? null, initial: fromCode.initial };
       evidence.stackPointer = fromCode.evidence;
+      emscripten = fromCode.helpers.length > 0;
       if (fromCode.runnerUp !== null) {
         notes.push(`global ${fromCode.runnerUp.globalIndex} also has the stack pointer's prologue (in ${num(fromCode.runnerUp.prologueFunctions)} function${fromCode.runnerUp.prologueFunctions === 1 ? '' : 's'}); global ${fromCode.globalIndex} has it in more and is taken for the stack pointer`);
       }
@@ -468,7 +471,9 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
       : `-Wl,--export=__heap_base: lets heapbase allocate exactly what the module needs${heapStart !== null ? ` (${num(heapStart)} bytes)` : ''} instead of ${num(pagesBytes)} bytes`);
   }
   if (stackSize !== null && stackSize >= DEFAULT_STACK) {
-    suggestions.push(`-z stack-size=<bytes>: the stack is ${stackStartExact ? '' : 'at most '}${formatBytes(stackSize)}${stackSize === DEFAULT_STACK ? ', wasm-ld\'s default' : ''}; most embedded programs need far less (for example -z stack-size=8192), and every byte saved is a byte not allocated`);
+    const option = emscripten ? '-sSTACK_SIZE' : '-z stack-size';
+    const example = emscripten ? '-sSTACK_SIZE=8192' : '-z stack-size=8192';
+    suggestions.push(`${option}=<bytes>: the stack is ${stackStartExact ? '' : 'at most '}${formatBytes(stackSize)}${stackSize === DEFAULT_STACK && !emscripten ? ', wasm-ld\'s default' : ''}; most embedded programs need far less (for example ${example}), and every byte saved is a byte not allocated`);
   }
   if (stackFirst === false) {
     suggestions.push('-Wl,--stack-first: puts the stack below the static data, so a stack overflow runs below address 0 and traps instead of overwriting data');

@@ -298,4 +298,7 @@ test('Emscripten\'s emscripten_stack_get_end (set by emscripten_stack_init) give
   assert.equal(rep.stackStartExact, true);
   assert.match(rep.evidence.stack ?? '', /emscripten_stack_get_end/);
   assert.ok(!rep.notes.some((n) => n.includes('lower bound')), rep.notes.join('\n'));
+  // Emscripten spells the stack size option its own way
+  assert.ok(rep.suggestions.some((s) => s.startsWith('-sSTACK_SIZE=<bytes>: the stack is 65,536 bytes')), rep.suggestions.join('\n'));
+  assert.ok(!rep.suggestions.some((s) => s.includes('-z stack-size')), rep.suggestions.join('\n'));
 });
