@@ -526,10 +526,16 @@ for (const op of table) if (op.code >> 8 === 0xfe) prefixFeOps[op.code & 0xff] =
 // in generated code (see Quad).
 // ------------------------------------------------------------------------------------------------
 
+/** A lane instruction's templates, made once per lane index (they depend on nothing else). */
+function byLane(make: (imm: SimdImm) => Template): (imm: SimdImm) => Template {
+  const made: Template[] = [];
+  return (imm) => (made[imm.lane] ??= make(imm));
+}
+
 for (const row of simdRows) {
   def(0xfd00 | row.sub, row.name, row.imm, row.shape, typeof row.js === 'function' ? undefined : row.js, row.mem);
   const op = table[table.length - 1] as { -readonly [K in keyof OpInfo]: OpInfo[K] };
-  if (typeof row.js === 'function') op.jsByImm = row.js;
+  if (typeof row.js === 'function') op.jsByImm = row.imm === 'lane' || row.imm === 'memarg_lane' ? byLane(row.js) : row.js;
   if (row.lanes !== undefined) op.lanes = row.lanes;
 }
 
