@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findRepoRoot } from '../spec/script.js';
-import type { DifferentialCase, DifferentialCaseResult } from './cases.js';
+import { differentialBatch, rerunFile, trapSummary, type BatchNaming } from './batch.js';
+import type { DifferentialCase } from './cases.js';
 import type { CorpusEntry } from './cli.js';
 import { runDifferential } from './differential.js';
-import { runPool } from './pool.js';
 import { mixSeed } from './prng.js';
 import { concat, encodeName, HEADER, section, uleb } from './wasm-bytes.js';
 
@@ -26,52 +26,18 @@ function corpusCases(): DifferentialCase[] {
   return manifest.modules.map((m, index) => ({ index, seed: m.seed, source: 'file', file: resolve(corpusDir, m.file), rawNaNs: m.rawNaNs }));
 }
 
-interface BatchOutcome { failures: string[]; ok: number; skipped: number; calls: number; traps: Map<string, number>; seconds: number }
-
-/** Runs the cases in two workers; `extra` goes to the workers with the harness settings. */
-async function differentialBatch(cases: DifferentialCase[], corpusCount: number, extra: object = {}): Promise<BatchOutcome> {
-  const failures: string[] = [];
-  const stats = { ok: 0, skipped: 0, calls: 0 };
-  const traps = new Map<string, number>();
-  const started = Date.now();
-  await runPool<DifferentialCase>({
-    workerUrl: new URL('./worker.js', import.meta.url),
-    workerData: { kind: 'differential', callsPerExport: 2, looseArguments: true, ...extra },
-    cases,
-    jobs: 2,
-    timeoutMs: 60_000,
-    onResult(c, outcome) {
-      const what = c.source === 'file' ? `corpus ${c.file!.slice(corpusDir.length + 1)}` : `own generator seed ${c.seed}`;
-      if (outcome.kind === 'timeout') failures.push(`${what}: no answer within ${outcome.ms} ms (while running ${outcome.stage ?? '?'})`);
-      else if (outcome.kind === 'crashed') failures.push(`${what}: crashed the worker: ${outcome.error}`);
-      else {
-        const r = outcome.result as DifferentialCaseResult;
-        stats.calls += r.result.calls;
-        for (const k of r.result.traps) traps.set(k, (traps.get(k) ?? 0) + 1);
-        if (r.error) failures.push(`${what}: ${r.error}`);
-        else if (r.result.status === 'skipped') stats.skipped++;
-        else if (r.result.status === 'ok') stats.ok++;
-        else {
-          const d = r.result.divergence!;
-          const rerun = c.source === 'file'
-            ? `node dist/test/fuzz/cli.js --file ${c.file} --case-seed ${c.seed}${c.rawNaNs ? ' --raw-nans' : ''}`
-            : `node dist/test/fuzz/cli.js --source own --seed ${OWN_SEED} --start ${c.index - corpusCount} --count 1`;
-          failures.push(`${what}: ${d.step}: ${d.what}\n    V8:       ${d.v8}\n    heapbase: ${d.heapbase}${r.result.note ? `\n    note: ${r.result.note}` : ''}\n    re-run: ${rerun}`);
-        }
-      }
-    },
-  });
-  return { failures, ...stats, traps, seconds: (Date.now() - started) / 1000 };
-}
-
-const trapSummary = (traps: Map<string, number>): string => [...traps].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+/** Names corpus and own-generator cases; own cases start after the `corpusCount` corpus ones. */
+const naming = (corpusCount: number): BatchNaming => ({
+  describe: (c) => (c.source === 'file' ? `corpus ${c.file!.slice(corpusDir.length + 1)}` : `own generator seed ${c.seed}`),
+  rerun: (c) => (c.source === 'file' ? rerunFile(c) : `node dist/test/fuzz/cli.js --source own --seed ${OWN_SEED} --start ${c.index - corpusCount} --count 1`),
+});
 
 test('differential: binaryen corpus and own generator agree with V8', { timeout: 10 * 60_000 }, async (t) => {
   const cases = corpusCases();
   const corpusCount = cases.length;
   for (let i = 0; i < OWN_MODULES; i++) cases.push({ index: cases.length, seed: mixSeed(OWN_SEED, i), source: 'own' });
   assert.ok(corpusCount >= 300 && cases.length >= 600);
-  const r = await differentialBatch(cases, corpusCount);
+  const r = await differentialBatch(cases, naming(corpusCount));
   t.diagnostic(`${cases.length} modules (${corpusCount} binaryen, ${OWN_MODULES} own) in ${r.seconds.toFixed(1)} s: ${r.ok} agree, ` +
     `${r.skipped} skipped; ${r.calls} calls compared`);
   t.diagnostic(`traps compared: ${trapSummary(r.traps)}`);
@@ -86,7 +52,7 @@ test('differential: binaryen corpus and own generator agree with V8', { timeout:
 // lowered, nearly every function of the corpus is split, and must still agree with V8.
 test('differential with every function split into closures: binaryen corpus agrees with V8', { timeout: 10 * 60_000 }, async (t) => {
   const cases = corpusCases();
-  const r = await differentialBatch(cases, cases.length, { maxFunctionChars: 120 });
+  const r = await differentialBatch(cases, naming(cases.length), { maxFunctionChars: 120 });
   t.diagnostic(`${cases.length} modules split at 120 characters in ${r.seconds.toFixed(1)} s: ${r.ok} agree, ${r.skipped} skipped; ${r.calls} calls compared`);
   assert.deepEqual(r.failures, []);
   assert.ok(r.ok >= cases.length * 0.95, `only ${r.ok} modules compared`);

@@ -18,10 +18,10 @@ import * as hb from '../../src/index.js';
 import { nativeWasm } from '../helpers/native-wasm.js';
 import { findRepoRoot } from '../spec/script.js';
 import { isSimdUnsupported } from '../../bench/simd.js';
-import type { DifferentialCase, DifferentialCaseResult } from './cases.js';
+import { differentialBatch, rerunFile, type BatchOutcome } from './batch.js';
+import type { DifferentialCase } from './cases.js';
 import type { CorpusEntry } from './cli.js';
 import { logsDifferInNaNBits, runDifferential, v8Engine, type Engine } from './differential.js';
-import { runPool } from './pool.js';
 import { concat, encodeName, HEADER, section, uleb } from './wasm-bytes.js';
 
 const root = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
@@ -80,39 +80,9 @@ test('SIMD corpus: heapbase validate() and WebAssembly.validate() agree with V8 
   if (unsupported.length) t.skip(`${unsupportedNote()}; validate() agrees on the other ${modules.length - unsupported.length}`);
 });
 
-interface Batch { failures: string[]; ok: number; skipped: number; calls: number; traps: Map<string, number>; seconds: number }
-
-async function batch(entries: typeof modules, extra: object): Promise<Batch> {
+function batch(entries: typeof modules, extra: object): Promise<BatchOutcome> {
   const cases: DifferentialCase[] = entries.map((m) => ({ index: m.index, seed: m.seed, source: 'file', file: resolve(corpusDir, m.file), rawNaNs: m.rawNaNs }));
-  const out: Batch = { failures: [], ok: 0, skipped: 0, calls: 0, traps: new Map(), seconds: 0 };
-  const started = Date.now();
-  await runPool<DifferentialCase>({
-    workerUrl: new URL('./worker.js', import.meta.url),
-    workerData: { kind: 'differential', callsPerExport: 2, looseArguments: true, ...extra },
-    cases,
-    jobs: 2,
-    timeoutMs: 60_000,
-    onResult(c, outcome) {
-      const what = `corpus-simd ${c.file!.slice(corpusDir.length + 1)}`;
-      if (outcome.kind === 'timeout') out.failures.push(`${what}: no answer within ${outcome.ms} ms (while running ${outcome.stage ?? '?'})`);
-      else if (outcome.kind === 'crashed') out.failures.push(`${what}: crashed the worker: ${outcome.error}`);
-      else {
-        const r = outcome.result as DifferentialCaseResult;
-        out.calls += r.result.calls;
-        for (const k of r.result.traps) out.traps.set(k, (out.traps.get(k) ?? 0) + 1);
-        if (r.error) out.failures.push(`${what}: ${r.error}`);
-        else if (r.result.status === 'skipped') out.skipped++;
-        else if (r.result.status === 'ok') out.ok++;
-        else {
-          const d = r.result.divergence!;
-          out.failures.push(`${what}: ${d.step}: ${d.what}\n    V8:       ${d.v8}\n    heapbase: ${d.heapbase}${r.result.note ? `\n    note: ${r.result.note}` : ''}\n` +
-            `    re-run: node dist/test/fuzz/cli.js --file ${c.file} --case-seed ${c.seed}${c.rawNaNs ? ' --raw-nans' : ''}`);
-        }
-      }
-    },
-  });
-  out.seconds = (Date.now() - started) / 1000;
-  return out;
+  return differentialBatch(cases, { describe: (c) => `corpus-simd ${c.file!.slice(corpusDir.length + 1)}`, rerun: rerunFile }, extra);
 }
 
 test('SIMD corpus: the harness on V8 against itself agrees on every module (v128 globals, exports, imports)', { timeout: 5 * 60_000 }, async (t) => {
