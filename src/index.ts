@@ -10,9 +10,10 @@ import { CompileError, LinkError, RuntimeError } from './runtime/errors.js';
 import { HostMemory } from './runtime/host-memory.js';
 import { moduleSourceUrl, registerModule } from './runtime/stack-trace.js';
 import {
-  instantiate as instantiateModule, type CompiledModule, type InstanceLayout, type InstanceOptions, type InstanceState,
+  instantiate as instantiateModule, type CompiledModule, type InstanceLayout, type InstanceOptions, type InstanceState, type Instrumentation,
 } from './runtime/instance.js';
 import { analyzeLayout } from './layout/index.js';
+import { memoryProfile, type MemoryProfile } from './layout/profile.js';
 import { validateModule, type ValidationFacts } from './validate/index.js';
 import { PARALLEL_MIN_CODE_BYTES, validateInParallel, validatesInParallel } from './validate/parallel.js';
 
@@ -20,6 +21,7 @@ export { CompileError, LinkError, RuntimeError, Memory, Table, Global, HostMemor
 export type { TrapKind } from './runtime/errors.js';
 export type { InstanceOptions, InstanceLayout } from './runtime/instance.js';
 export { inspect, renderText, renderSvg } from './layout/index.js';
+export { renderProfileText, type MemoryProfile, type GrowRecord } from './layout/profile.js';
 export { WASI, WasiExit, type WasiOptions } from './wasi/index.js';
 export { hostFunction, type HostFunctionType, type TypedHostFunction } from './runtime/func.js';
 export type { ValType, FuncType } from './binary/module.js';
@@ -128,10 +130,15 @@ export class Module {
       }
     };
     const factory = (): ModuleFactory => (instances++ === 0 ? firstFactory() : (eager ??= compileEager()));
-    // Instances with a fuel budget share one up-front compilation with fuel counting.
-    let fueled: ModuleFactory | undefined;
-    const fueledFactory = (): ModuleFactory => (fueled ??= compileModule(ir, this.facts, { ...codegen, fuel: true }, url).factory);
-    this.compiled = { ir, factory, fueledFactory, layout };
+    // Instances with fuel or a memory profile share one up-front compilation per combination.
+    const instrumented = new Map<string, ModuleFactory>();
+    const instrumentedFactory = (what: Instrumentation): ModuleFactory => {
+      const key = `${what.fuel}:${what.memoryProfile}`;
+      let made = instrumented.get(key);
+      if (made === undefined) instrumented.set(key, made = compileModule(ir, this.facts, { ...codegen, ...what }, url).factory);
+      return made;
+    };
+    this.compiled = { ir, factory, instrumentedFactory, layout };
   }
 
   /** @internal */ get ir(): ModuleIR {
@@ -171,6 +178,11 @@ export interface InstanceStats {
   readonly stackPeak: number;
   /** Instructions charged against the `fuel` budget so far (0 without one). */
   readonly fuelConsumed: number;
+  /**
+   * With the `memoryProfile` option: bytes from the heap start to the end of the highest write
+   * above it (0 if none). Null without the option or when the heap start is unknown.
+   */
+  readonly heapHighWater: number | null;
 }
 
 export class Instance {
@@ -195,7 +207,30 @@ export class Instance {
       get fuelConsumed(): number {
         return state.fuelConsumed();
       },
+      get heapHighWater(): number | null {
+        const heapStart = module.compiled.layout.heapStart;
+        return state.profile === null || heapStart === null ? null : Math.max(0, state.profile.highestWrite() - heapStart);
+      },
     };
+    this.#names = module.ir.names.functions;
+  }
+
+  readonly #names: ReadonlyMap<number, string>;
+
+  /** The run so far against the layout (needs the `memoryProfile` option): see layout/profile.ts. */
+  memoryProfile(): MemoryProfile {
+    const { profile, memory } = this.#state;
+    if (profile === null) throw new TypeError('memoryProfile() needs an instance created with the option memoryProfile: true');
+    return memoryProfile({
+      layout: this.layout,
+      allocatedBytes: memory?.byteLength ?? 0,
+      pages: memory?.pages() ?? 0,
+      stackPeak: this.stats.stackPeak,
+      highestWrite: profile.highestWrite(),
+      grows: profile.grows.map((g) => ({
+        funcIndex: g.func, funcName: this.#names.get(g.func) ?? null, delta: g.delta, result: g.result, atMs: g.time - profile.started,
+      })),
+    });
   }
 
   get exports(): Record<string, unknown> {
@@ -248,7 +283,7 @@ webIdlInterface(Module, 'WebAssembly.Module', { exports: 1, imports: 1, customSe
 webIdlInterface(Instance, 'WebAssembly.Instance', {});
 Object.defineProperty(Module, 'length', { value: 1 });
 // The heapbase extras on Instance are not part of the WebIDL interface: keep them non-enumerable.
-for (const key of ['layout'] as const) Object.defineProperty(Instance.prototype, key, { enumerable: false });
+for (const key of ['layout', 'memoryProfile'] as const) Object.defineProperty(Instance.prototype, key, { enumerable: false });
 
 /** The standard namespace, for code written against `WebAssembly`: its members are writable,
  * configurable and not enumerable, and it is tagged `WebAssembly`, as a WebIDL namespace. */

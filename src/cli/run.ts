@@ -1,7 +1,7 @@
 // `heapbase run`: run a WASI command (`_start`) or call one export with typed arguments.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CompileError, Instance, LinkError, Module, RuntimeError, type InstanceOptions } from '../index.js';
+import { CompileError, Instance, LinkError, Module, RuntimeError, renderProfileText, type InstanceOptions } from '../index.js';
 import { internalFunction, isExportedFunction } from '../runtime/func.js';
 import type { ValType } from '../binary/module.js';
 import { WASI, WasiExit } from '../wasi/index.js';
@@ -16,13 +16,19 @@ Options:
   --invoke <name>        call this export instead of _start
   --dir <host>[:<guest>] preopen a host directory (guest path defaults to the host path)
   --env <KEY=VALUE>      set an environment variable for the program (repeatable)
-  --memory auto|pages    memory sizing: 'auto' trims to __heap_base when allowed (default)
+  --memory auto|pages|<bytes>
+                         memory sizing: 'auto' trims to __heap_base when allowed (default);
+                         'pages' allocates initial pages; a byte count allocates only that many
+                         bytes (memory.size still counts pages; accesses past them trap)
   --grow spec|fixed      memory.grow: 'spec' (default) or 'fixed' (never grows)
   --max-memory <bytes>   fail if the module needs more linear memory than this
   --no-stack-guard       do not trap when the stack pointer leaves the stack region
   --cache <dir>          keep the generated code in <dir>: the next run of the same module
                          skips validation and code generation (entries are checked, never trusted)
   --stats                print allocated memory, stack peak and time on stderr at exit
+  --memory-profile       record the heap high-water mark and every memory.grow (a separate
+                         compilation); at exit print them on stderr with the link options
+                         and trimmed size that would have been enough for this run
   --help                 this text
 
 Exit codes: the program's exit code; 1 on a trap, a malformed module or a link error;
@@ -77,8 +83,9 @@ function parseOptions(argv: string[]): RunOptions {
       }
       case '--memory': {
         const v = value(++i, a);
-        if (v !== 'auto' && v !== 'pages') throw new UsageError(`--memory must be auto or pages, got "${v}"`);
-        opts.instance.memory = v;
+        if (/^\d+$/.test(v)) opts.instance.memory = Number(v);
+        else if (v === 'auto' || v === 'pages') opts.instance.memory = v;
+        else throw new UsageError(`--memory must be auto, pages or a byte count, got "${v}"`);
         break;
       }
       case '--grow': {
@@ -96,6 +103,7 @@ function parseOptions(argv: string[]): RunOptions {
       case '--no-stack-guard': opts.instance.stackGuard = false; break;
       case '--cache': opts.cache = value(++i, a); break;
       case '--stats': opts.stats = true; break;
+      case '--memory-profile': opts.instance.memoryProfile = true; break;
       default: throw new UsageError(`unknown option ${a}`);
     }
   }
@@ -169,8 +177,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (opts.stats && instance) {
     const ms = performance.now() - started;
-    process.stderr.write(`heapbase: memory ${instance.memory?.size ?? 0} bytes (${instance.layout.trimmed ? 'trimmed to __heap_base' : instance.layout.policy}), stack peak ${instance.stats.stackPeak} bytes, ${ms.toFixed(1)} ms\n`);
+    process.stderr.write(`heapbase: memory ${instance.memory?.size ?? 0} bytes (${instance.layout.policy === 'exact' ? 'trimmed by --memory' : instance.layout.trimmed ? 'trimmed to __heap_base' : instance.layout.policy}), stack peak ${instance.stats.stackPeak} bytes, ${ms.toFixed(1)} ms\n`);
   }
+  if (opts.instance.memoryProfile && instance) process.stderr.write(renderProfileText(instance.memoryProfile()));
   return code;
 }
 

@@ -328,6 +328,11 @@ export interface CodegenOptions {
   fuel?: boolean;
   /** Compile functions that only other functions call directly on their first call (compile/module.ts). */
   lazy?: boolean;
+  /**
+   * Memory profile (a separate compilation: no cost when off): every write raises `heapTop` to
+   * the end of the bytes it wrote, and memory.grow goes through `profiledGrow`, which logs it.
+   */
+  memoryProfile?: boolean;
 }
 
 /**
@@ -548,6 +553,9 @@ export function compileFunction(
 
   // Fuel: each straight-line segment (from one control instruction to the next) is charged its
   // instruction count at its start, so a loop pays per iteration and a call on entry.
+  /** The end of the bytes the last template instruction wrote, for the memory profile ('' if none). */
+  let writeEnd = '';
+
   let segmentLine = -1;
   let segmentCount = 0;
   const closeSegment = (): void => {
@@ -841,26 +849,27 @@ export function compileFunction(
         break;
       case 'memory.grow': {
         const n = pop1();
-        out.push(`${push('i32')[0]} = mem0.grow(${n} >>> 0);`);
+        const grow = options.memoryProfile ? `profiledGrow(${n} >>> 0, ${funcIndex})` : `mem0.grow(${n} >>> 0)`;
+        out.push(`${push('i32')[0]} = ${grow};`);
         reloadMemoryView();
         break;
       }
       case 'memory.fill': {
         const n = pop1();
         const v = pop1();
-        out.push(`memory_fill(mem0, ${pop1()}, ${v}, ${n});`);
+        bulkWrite(pop1(), n, (d, len) => `memory_fill(mem0, ${d}, ${v}, ${len});`);
         break;
       }
       case 'memory.copy': {
         const n = pop1();
         const s = pop1();
-        out.push(`memory_copy(mem0, ${pop1()}, ${s}, ${n});`);
+        bulkWrite(pop1(), n, (d, len) => `memory_copy(mem0, ${d}, ${s}, ${len});`);
         break;
       }
       case 'memory.init': {
         const n = pop1();
         const s = pop1();
-        out.push(`memory_init(mem0, D, ${ins.a}, ${pop1()}, ${s}, ${n});`);
+        bulkWrite(pop1(), n, (d, len) => `memory_init(mem0, D, ${ins.a}, ${d}, ${s}, ${len});`);
         break;
       }
       case 'data.drop':
@@ -884,7 +893,25 @@ export function compileFunction(
   }
   closeSegment();
 
+  /** A bulk write of `length` bytes at `dest`: with the memory profile, what it wrote raises heapTop. */
+  function bulkWrite(dest: string, length: string, call: (dest: string, length: string) => string): void {
+    if (!options.memoryProfile) {
+      out.push(call(dest, length));
+      return;
+    }
+    out.push(`${temp('pa')} = ${dest} >>> 0;`, `${temp('pn')} = ${length} >>> 0;`, call('pa', 'pn'));
+    out.push('if (pn !== 0 && pa + pn > heapTop) heapTop = pa + pn;');
+  }
+
   function emitTemplate(ins: Instr): void {
+    emitTemplateBody(ins);
+    if (writeEnd !== '') {
+      out.push(`if (${writeEnd} > heapTop) heapTop = ${writeEnd};`);
+      writeEnd = '';
+    }
+  }
+
+  function emitTemplateBody(ins: Instr): void {
     const op = ins.op;
     const { sig, mem } = op;
     let template = templateOf(op, ins);
@@ -920,7 +947,13 @@ export function compileFunction(
       const n = operands[i].length;
       operands[i] = n === 1 ? [cached(0)] : n === 2 ? [cached(0), cached(1)] : [cached(0), cached(1), cached(2), cached(3)];
     }
-    const address = mem ? addressOf(operands[0][0], ins.b) : '';
+    let address = mem ? addressOf(operands[0][0], ins.b) : '';
+    if (options.memoryProfile && mem?.store) {
+      // the address once, for the access and for the profile after it (a trapping write raises nothing)
+      out.push(`${temp('pa')} = ${address};`);
+      address = 'pa';
+      writeEnd = `pa + ${mem.width}`;
+    }
     if (js128) {
       emitQuad(js128, operands, address, !mem && !op.traps && !readsTemporary);
     } else if (js64) {

@@ -38,8 +38,22 @@ export interface InstanceEnv {
   stack: { low: number; top: number };
   /** Instruction budget, for code compiled with fuel. */
   fuel: number;
+  /** Where code compiled with the memory profile logs each memory.grow. */
+  growLog?: MemoryGrowEvent[];
   /** The signature id (runtime/func.ts) of each type index. */
   signatures: readonly number[];
+}
+
+/** One memory.grow, as code compiled with the memory profile logs it. */
+export interface MemoryGrowEvent {
+  /** Index of the function that executed memory.grow. */
+  func: number;
+  /** Pages asked for. */
+  delta: number;
+  /** What memory.grow returned: the old size in pages, or -1. */
+  result: number;
+  /** performance.now() when it returned. */
+  time: number;
 }
 
 /** What the factory gives an instance: its functions and a window on its stack tracking. */
@@ -50,6 +64,8 @@ export interface CompiledInstance {
   stackLowWater(): number;
   /** Fuel not yet consumed (negative once exhausted). */
   fuelLeft(): number;
+  /** With the memory profile: the end of the highest bytes any instruction wrote (0 if none). */
+  highestWrite?(): number;
 }
 
 export type ModuleFactory = (env: InstanceEnv) => CompiledInstance;
@@ -223,6 +239,13 @@ export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, option
     'let fuel = env.fuel;',
     'const SIG = env.signatures;',
   ];
+  if (options.memoryProfile) {
+    state.push(
+      'let heapTop = 0;',
+      'const growLog = env.growLog;',
+      'const profiledGrow = (delta, func) => { const result = mem0.grow(delta); growLog.push({ func, delta, result, time: performance.now() }); return result; };',
+    );
+  }
   m.tables.forEach((_, i) => state.push(`const T${i} = env.tables[${i}];`));
   state.push('const G = env.globals;');
   for (let i = 0; i < Math.min(m.globals.length, GLOBAL_CONSTANTS); i++) state.push(`const g${i} = G[${i}];`);
@@ -242,7 +265,7 @@ export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, option
     ...functions,
     // Listed inside an arrow so every function is a context slot: as registers of instantiate,
     // 120,000 or more functions made its frame larger than the stack.
-    `return { functions: (() => [${all}])(), stackLowWater: () => spMin, fuelLeft: () => fuel };`,
+    `return { functions: (() => [${all}])(), stackLowWater: () => spMin, fuelLeft: () => fuel${options.memoryProfile ? ', highestWrite: () => heapTop' : ''} };`,
     INSTANTIATE_END,
   ].join('\n');
 }

@@ -52,6 +52,8 @@ export interface LayoutReport {
   stackFirst: boolean | null;
   /** Sorted by start, covering [0, allocatedBytes.auto) without gaps or overlaps. */
   regions: Region[];
+  /** Whose link options the suggestions are spelt in: Emscripten's (-sNAME=value) or wasm-ld's. */
+  linkOptions: 'emscripten' | 'wasm-ld';
   /** The stack region's bounds (the lower bound is where a stack guard goes), if known. */
   stack: { start: number; end: number } | null;
   /**
@@ -90,7 +92,7 @@ export interface LayoutEvidence {
 }
 
 const STACK_ALIGN = 16; // the wasm32 C ABI's stack alignment; wasm-ld aligns the stack and __heap_base to it
-const DEFAULT_STACK = 65536; // wasm-ld's default -z stack-size
+export const DEFAULT_STACK = 65536; // wasm-ld's default -z stack-size
 const WASM_PAGE = 65536;
 
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
@@ -245,7 +247,7 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   if (memType === undefined) {
     return {
       moduleName, memory: null, stackPointer: null, heapBase: null, dataEnd: null, globalBase: null, heapStart: null, stackFirst: null,
-      regions: [], stack: null, stackStartExact: null, heapStartExact: null, requiredBytes: null, allocatedBytes: { auto: 0, pages: 0 }, trimmed: false,
+      regions: [], linkOptions: 'wasm-ld', stack: null, stackStartExact: null, heapStartExact: null, requiredBytes: null, allocatedBytes: { auto: 0, pages: 0 }, trimmed: false,
       reason: 'no memory: the module neither defines nor imports a linear memory', blockers, suggestions, notes, evidence: {},
     };
   }
@@ -493,7 +495,7 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   if (memory.imported) suggestions.push('link without --import-memory: a module that defines its memory can have it trimmed to __heap_base');
 
   return {
-    moduleName, memory, stackPointer, heapBase, dataEnd, globalBase, heapStart, stackFirst, regions, stack,
+    moduleName, memory, stackPointer, heapBase, dataEnd, globalBase, heapStart, stackFirst, regions, linkOptions: emscripten ? 'emscripten' : 'wasm-ld', stack,
     stackStartExact, heapStartExact, requiredBytes: heapBase, allocatedBytes: { auto: autoBytes, pages: pagesBytes }, trimmed, reason, blockers,
     suggestions, notes, evidence,
   };

@@ -1,7 +1,7 @@
 // Instantiation: linking imports with type checks, creating storage, running the compiled
 // factory, initialising segments in the spec's order and running the start function.
 import type { FuncType, GlobalType, Import, MemoryType, ModuleIR, TableType } from '../binary/module.js';
-import type { InstanceEnv, ModuleFactory } from '../compile/module.js';
+import type { InstanceEnv, MemoryGrowEvent, ModuleFactory } from '../compile/module.js';
 import { Global, Memory, Table } from './api-objects.js';
 import { elem_drop, data_drop, memory_init, table_init } from './bulk.js';
 import { evalConst } from './const-expr.js';
@@ -19,15 +19,23 @@ export interface CompiledModule {
   ir: ModuleIR;
   /** The factory for the next instance (see Module: the first may compile functions lazily). */
   factory(): ModuleFactory;
-  /** The same code with fuel counting, compiled on first use. */
-  fueledFactory(): ModuleFactory;
+  /** The same code with fuel counting or the memory profile, compiled on first use. */
+  instrumentedFactory(what: Instrumentation): ModuleFactory;
   layout: LayoutReport;
 }
 
+/** What a separate compilation adds to the code (none of it is in an instance's usual code). */
+export interface Instrumentation { fuel: boolean; memoryProfile: boolean }
+
 /** heapbase's instantiation options (the standard API has none). */
 export interface InstanceOptions {
-  /** 'auto' (default): trim to `__heap_base` when the module allows it; 'pages': initial × page size. */
-  memory?: 'auto' | 'pages';
+  /**
+   * 'auto' (default): trim to `__heap_base` when the module allows it; 'pages': initial × page
+   * size; a number: only that many bytes exist (a memory trimmed by hand, for example to the size
+   * a memory profile suggested): memory.size and memory.grow keep the module's page arithmetic,
+   * and any access past those bytes traps.
+   */
+  memory?: 'auto' | 'pages' | number;
   /** 'spec' (default): memory.grow up to the maximum; 'fixed': never grows, returns the current size. */
   grow?: GrowPolicy;
   /** Budget for the linear memory in bytes: allocating or growing past it fails. */
@@ -36,6 +44,11 @@ export interface InstanceOptions {
   stackGuard?: boolean;
   /** Instruction budget: running out traps with `out of fuel`. Off by default (no cost when off). */
   fuel?: number;
+  /**
+   * Record the highest address written and every memory.grow, for `Instance.memoryProfile()`.
+   * Off by default: the instance then runs a separate compilation (no cost when off).
+   */
+  memoryProfile?: boolean;
 }
 
 export interface InstanceState {
@@ -48,20 +61,25 @@ export interface InstanceState {
   stackLowWater(): number;
   /** Fuel consumed so far (0 without a budget). */
   fuelConsumed(): number;
+  /** With the memory profile: the end of the highest bytes written, and the memory.grow log. */
+  profile: { highestWrite(): number; grows: MemoryGrowEvent[]; started: number } | null;
 }
 
 export type InstanceLayout = Omit<LayoutReport, 'allocatedBytes'> & {
   /** Bytes allocated for this instance's memory. */
   allocatedBytes: number;
-  policy: 'auto' | 'pages';
+  /** The memory option: 'exact' for a byte count. */
+  policy: 'auto' | 'pages' | 'exact';
 };
 
-function instanceLayout(report: LayoutReport, policy: 'auto' | 'pages', allocatedBytes: number): InstanceLayout {
+function instanceLayout(report: LayoutReport, policy: 'auto' | 'pages' | 'exact', allocatedBytes: number): InstanceLayout {
   const regions = report.regions
     .filter((r) => r.start < allocatedBytes)
     .map((r) => (r.name === 'heap' || r.end > allocatedBytes ? { ...r, end: allocatedBytes } : r));
-  const trimmed = policy === 'auto' && report.trimmed;
-  const reason = policy === 'pages' && report.trimmed ? "not trimmed: the 'pages' policy allocates initial × page size" : report.reason;
+  const trimmed = (policy === 'auto' && report.trimmed) || policy === 'exact';
+  const reason = policy === 'exact'
+    ? `trimmed to ${allocatedBytes} bytes by the memory option (memory.size still counts the module's pages)`
+    : policy === 'pages' && report.trimmed ? "not trimmed: the 'pages' policy allocates initial × page size" : report.reason;
   return { ...report, regions, allocatedBytes, trimmed, reason, policy };
 }
 
@@ -157,8 +175,12 @@ function signaturesOf(m: ModuleIR): number[] {
 
 export function instantiate(compiled: CompiledModule, importObject: ImportObject, options: InstanceOptions = {}): InstanceState {
   const m = compiled.ir;
-  const policy = options.memory ?? 'auto';
-  if (policy !== 'auto' && policy !== 'pages') throw new TypeError(`option memory must be 'auto' or 'pages', got ${String(policy)}`);
+  const memoryOption = options.memory ?? 'auto';
+  const exactBytes = typeof memoryOption === 'number' ? memoryOption : undefined;
+  if (exactBytes !== undefined ? !(Number.isInteger(exactBytes) && exactBytes >= 0) : memoryOption !== 'auto' && memoryOption !== 'pages') {
+    throw new TypeError(`option memory must be 'auto', 'pages' or a byte count, got ${String(memoryOption)}`);
+  }
+  const policy = exactBytes !== undefined ? 'exact' : memoryOption as 'auto' | 'pages';
   const growPolicy = options.grow ?? 'spec';
   if (growPolicy !== 'spec' && growPolicy !== 'fixed') throw new TypeError(`option grow must be 'spec' or 'fixed', got ${String(growPolicy)}`);
   const budget = options.maxMemoryBytes ?? Infinity;
@@ -187,12 +209,13 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
   }
   let allocatedBytes = memory?.byteLength ?? 0;
   if (m.importedMemoryCount === 0 && m.memories.length > 0) {
-    allocatedBytes = compiled.layout.allocatedBytes[policy];
+    const pagesBytes = compiled.layout.allocatedBytes.pages;
+    allocatedBytes = exactBytes !== undefined ? Math.min(exactBytes, pagesBytes) : compiled.layout.allocatedBytes[policy as 'auto' | 'pages'];
     if (allocatedBytes > budget) {
       throw new LinkError(`the module needs ${allocatedBytes} bytes of linear memory (${compiled.layout.reason}), over the maxMemoryBytes budget of ${budget}`);
     }
     try {
-      memory = new LinearMemory(m.memories[0], allocatedBytes);
+      memory = exactBytes !== undefined ? new LinearMemory(m.memories[0], pagesBytes, exactBytes) : new LinearMemory(m.memories[0], allocatedBytes);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       throw new LinkError(`cannot allocate ${allocatedBytes} bytes of linear memory: ${e.message}`);
@@ -216,8 +239,12 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
 
   const fuel = options.fuel;
   if (fuel !== undefined && !(Number.isInteger(fuel) && fuel >= 0)) throw new TypeError(`option fuel must be a non-negative integer, got ${String(fuel)}`);
+  const memoryProfile = options.memoryProfile === true;
+  const grows: MemoryGrowEvent[] = [];
+  const started = memoryProfile ? performance.now() : 0;
   const env: InstanceEnv = { memory, tables, globals, imports: imported, datas: [], elems: [], stack, fuel: fuel ?? 0, signatures: signaturesOf(m) };
-  const factory = fuel === undefined ? compiled.factory() : compiled.fueledFactory();
+  if (memoryProfile) env.growLog = grows;
+  const factory = fuel === undefined && !memoryProfile ? compiled.factory() : compiled.instrumentedFactory({ fuel: fuel !== undefined, memoryProfile });
   let compiledInstance: ReturnType<typeof factory>;
   try {
     compiledInstance = factory(env);
@@ -226,7 +253,8 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     if (e instanceof RangeError) throw new LinkError(`the module's JavaScript could not be compiled: ${e.message}`);
     throw e;
   }
-  const { functions, stackLowWater, fuelLeft } = compiledInstance;
+  const { functions, stackLowWater, fuelLeft, highestWrite } = compiledInstance;
+  const profile = memoryProfile && highestWrite !== undefined ? { highestWrite, grows, started } : null;
   const fuelConsumed = (): number => (fuel === undefined ? 0 : Math.min(fuel, fuel - fuelLeft()));
   for (let i = m.importedFuncCount; i < functions.length; i++) {
     const fn = functions[i];
@@ -276,5 +304,5 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     throw boundaryError(e);
   }
   const layout = (): InstanceLayout => instanceLayout(report, policy, allocatedBytes);
-  return { exports, memory, functions, layout, stackLowWater, fuelConsumed };
+  return { exports, memory, functions, layout, stackLowWater, fuelConsumed, profile };
 }

@@ -38,13 +38,22 @@ export class LinearMemory {
   growPolicy: GrowPolicy = 'spec';
   /** heapbase's maxMemoryBytes option: growth past it fails like growth past the maximum. */
   byteBudget = Infinity;
+  /** Size in pages as memory.size reports it; the bytes that exist may be fewer (see byteLimit). */
+  private pageCount: number;
   private readonly listeners: (() => void)[] = [];
   /** Whether `exactBuffer` handed out the buffer since the last grow (the host is using it). */
   private exposed = false;
 
-  constructor(readonly type: MemoryType, byteLength = type.min * 2 ** type.pageSizeLog2) {
+  /**
+   * `byteLength` defaults to the initial pages' bytes; fewer makes a trimmed memory. With
+   * `byteLimit`, page arithmetic is the module's (memory.size, memory.grow) but only the first
+   * `byteLimit` bytes ever exist: every access past them traps, however many pages there are.
+   */
+  constructor(readonly type: MemoryType, byteLength = type.min * 2 ** type.pageSizeLog2, readonly byteLimit = Infinity) {
     this.pageSize = 2 ** type.pageSizeLog2;
     this.maxPages = Math.min(type.max ?? Infinity, MAX_BYTES / this.pageSize);
+    this.pageCount = byteLimit === Infinity ? Math.floor(byteLength / this.pageSize) : type.min;
+    byteLength = Math.min(byteLength, byteLimit);
     this.size = byteLength;
     this.buffer = this.allocate(byteLength);
     this.dv = new DataView(this.buffer);
@@ -61,9 +70,9 @@ export class LinearMemory {
     return this.buffer.byteLength;
   }
 
-  /** Current size in pages (a trimmed memory reports the pages it partly covers, rounded down). */
+  /** Current size in pages (a trimmed memory reports the pages it covers, rounded down; one with a byteLimit, its pages). */
   pages(): number {
-    return Math.floor(this.size / this.pageSize);
+    return this.pageCount;
   }
 
   /** An ArrayBuffer of exactly the allocated size (the JS API's `Memory.buffer`): drops spare capacity. */
@@ -108,20 +117,22 @@ export class LinearMemory {
     const old = this.pages();
     if (this.growPolicy === 'fixed') return old;
     if (old + delta > this.maxPages) return -1;
-    const newLength = (old + delta) * this.pageSize;
+    const newLength = Math.min((old + delta) * this.pageSize, this.byteLimit);
     if (newLength > this.byteBudget) return -1;
     const exposed = this.exposed;
     this.exposed = false;
-    if (delta === 0) {
+    if (delta === 0 || newLength === this.size) {
+      this.pageCount = old + delta;
       this.refresh();
       return old;
     }
     if (newLength <= this.buffer.byteLength) {
       // only a buffer never handed out has spare capacity (exactBuffer drops it)
+      this.pageCount = old + delta;
       this.moveTo(this.buffer, newLength);
       return old;
     }
-    const limit = Math.min(this.maxPages * this.pageSize, this.byteBudget);
+    const limit = Math.min(this.maxPages * this.pageSize, this.byteBudget, this.byteLimit);
     // A host that read Memory.buffer will read it again: reserving would mean a second copy then.
     const reserve = exposed ? newLength : Math.min(Math.max(2 * this.size, GROWTH_RESERVE), limit);
     let next: ArrayBuffer | SharedArrayBuffer;
@@ -134,6 +145,7 @@ export class LinearMemory {
         return -1;
       }
     }
+    this.pageCount = old + delta;
     this.moveTo(next, newLength);
     return old;
   }
