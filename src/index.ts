@@ -200,6 +200,7 @@ export class Instance {
     this.#exports = state.exports;
     this.memory = state.memory ? new HostMemory(state.memory) : null;
     const stackTop = module.compiled.layout.stackPointer?.initial ?? 0;
+    const self = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the getters below are the instance's
     this.stats = {
       get stackPeak(): number {
         return stackTop - state.stackLowWater();
@@ -208,8 +209,7 @@ export class Instance {
         return state.fuelConsumed();
       },
       get heapHighWater(): number | null {
-        const heapStart = module.compiled.layout.heapStart;
-        return state.profile === null || heapStart === null ? null : Math.max(0, state.profile.highestWrite() - heapStart);
+        return state.profile === null ? null : self.memoryProfile().heapHighWater;
       },
     };
     this.#names = module.ir.names.functions;
@@ -227,6 +227,7 @@ export class Instance {
       pages: memory?.pages() ?? 0,
       stackPeak: this.stats.stackPeak,
       highestWrite: profile.highestWrite(),
+      endZoneWrite: profile.endMarkerTop(),
       grows: profile.grows.map((g) => ({
         funcIndex: g.func, funcName: this.#names.get(g.func) ?? null, delta: g.delta, result: g.result, atMs: g.time - profile.started,
       })),

@@ -329,8 +329,8 @@ export interface CodegenOptions {
   /** Compile functions that only other functions call directly on their first call (compile/module.ts). */
   lazy?: boolean;
   /**
-   * Memory profile (a separate compilation: no cost when off): every write raises `heapTop` to
-   * the end of the bytes it wrote, and memory.grow goes through `profiledGrow`, which logs it.
+   * Memory profile (a separate compilation: no cost when off): a write that ends above `heapTop`
+   * goes to `noteWrite` (compile/module.ts), and memory.grow goes through `profiledGrow`, which logs it.
    */
   memoryProfile?: boolean;
 }
@@ -893,20 +893,20 @@ export function compileFunction(
   }
   closeSegment();
 
-  /** A bulk write of `length` bytes at `dest`: with the memory profile, what it wrote raises heapTop. */
+  /** A bulk write of `length` bytes at `dest`: with the memory profile, what it wrote is noted. */
   function bulkWrite(dest: string, length: string, call: (dest: string, length: string) => string): void {
     if (!options.memoryProfile) {
       out.push(call(dest, length));
       return;
     }
     out.push(`${temp('pa')} = ${dest} >>> 0;`, `${temp('pn')} = ${length} >>> 0;`, call('pa', 'pn'));
-    out.push('if (pn !== 0 && pa + pn > heapTop) heapTop = pa + pn;');
+    out.push('if (pn !== 0 && pa + pn > heapTop) noteWrite(pa, pa + pn);');
   }
 
   function emitTemplate(ins: Instr): void {
     emitTemplateBody(ins);
     if (writeEnd !== '') {
-      out.push(`if (${writeEnd} > heapTop) heapTop = ${writeEnd};`);
+      out.push(`if (${writeEnd} > heapTop) noteWrite(pa, ${writeEnd});`);
       writeEnd = '';
     }
   }

@@ -44,6 +44,9 @@ export interface InstanceEnv {
   signatures: readonly number[];
 }
 
+/** The memory profile's end zone: how close to the memory's end a write is taken for an allocator's marker. */
+export const END_MARKER_BYTES = 64;
+
 /** One memory.grow, as code compiled with the memory profile logs it. */
 export interface MemoryGrowEvent {
   /** Index of the function that executed memory.grow. */
@@ -64,8 +67,10 @@ export interface CompiledInstance {
   stackLowWater(): number;
   /** Fuel not yet consumed (negative once exhausted). */
   fuelLeft(): number;
-  /** With the memory profile: the end of the highest bytes any instruction wrote (0 if none). */
+  /** With the memory profile: the end of the highest bytes written, except by writes starting in the memory's last END_MARKER_BYTES (0 if none). */
   highestWrite?(): number;
+  /** With the memory profile: the end of the highest write that started in the memory's last END_MARKER_BYTES (0 if none). */
+  endMarkerTop?(): number;
 }
 
 export type ModuleFactory = (env: InstanceEnv) => CompiledInstance;
@@ -241,7 +246,12 @@ export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, option
   ];
   if (options.memoryProfile) {
     state.push(
-      'let heapTop = 0;',
+      // Writes starting in the memory's last END_MARKER_BYTES raise endTop instead of heapTop:
+      // allocators like dlmalloc keep a marker at the end of whatever memory they are given.
+      'let heapTop = 0, endTop = 0;',
+      `let endStart = mem0 === null ? 0 : mem0.byteLength - ${END_MARKER_BYTES};`,
+      `if (mem0 !== null) mem0.onGrow(() => { endStart = mem0.byteLength - ${END_MARKER_BYTES}; });`,
+      'const noteWrite = (start, end) => { if (start < endStart) heapTop = end; else if (end > endTop) endTop = end; };',
       'const growLog = env.growLog;',
       'const profiledGrow = (delta, func) => { const result = mem0.grow(delta); growLog.push({ func, delta, result, time: performance.now() }); return result; };',
     );
@@ -265,7 +275,7 @@ export function generateModuleSource(m: ModuleIR, facts: ValidationFacts, option
     ...functions,
     // Listed inside an arrow so every function is a context slot: as registers of instantiate,
     // 120,000 or more functions made its frame larger than the stack.
-    `return { functions: (() => [${all}])(), stackLowWater: () => spMin, fuelLeft: () => fuel${options.memoryProfile ? ', highestWrite: () => heapTop' : ''} };`,
+    `return { functions: (() => [${all}])(), stackLowWater: () => spMin, fuelLeft: () => fuel${options.memoryProfile ? ', highestWrite: () => heapTop, endMarkerTop: () => endTop' : ''} };`,
     INSTANTIATE_END,
   ].join('\n');
 }

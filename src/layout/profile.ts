@@ -1,6 +1,7 @@
 // A run's memory profile: what the run used (stack peak, heap high-water mark, memory.grow
 // calls) set against the layout, and the link options and trimmed size that would have been
 // enough for it. See DESIGN.md, "Memory profile".
+import { END_MARKER_BYTES } from '../compile/module.js';
 import { DEFAULT_STACK, formatBytes, type LayoutReport } from './analyze.js';
 
 const PAGE = 65_536;
@@ -32,7 +33,16 @@ export interface MemoryProfile {
   heapStart: number | null;
   /** The end of the highest bytes the module's code wrote (0 if it wrote none). Host writes (WASI buffers) are not seen. */
   highestWrite: number;
-  /** Bytes from the heap start to the highest write above it (0 if none), or null when the heap start is unknown. */
+  /**
+   * An allocator's marker at the memory's end (dlmalloc, in wasi-libc and Emscripten, writes one
+   * at the end of whatever memory it has): a write in the memory's last bytes, far above every
+   * other. Then the heap in use ends below it, but a trimmed memory must still reach it.
+   */
+  endMarker: { end: number; bytesBeforeMemoryEnd: number } | null;
+  /**
+   * Bytes from the heap start to the end of the highest write above it, an end marker aside (0
+   * if none): the heap in use at its peak. Null when the heap start is unknown.
+   */
   heapHighWater: number | null;
   grows: GrowRecord[];
   /** The bytes this run needed as the module is linked: up to the heap start and the highest write. */
@@ -53,14 +63,26 @@ export interface ProfileInput {
   allocatedBytes: number;
   pages: number;
   stackPeak: number;
+  /** The end of the highest write, except writes starting in the memory's last END_MARKER_BYTES. */
   highestWrite: number;
+  /** The end of the highest write that started in the memory's last END_MARKER_BYTES. */
+  endZoneWrite: number;
   grows: GrowRecord[];
 }
+
+/** An end-zone write is an allocator's marker when it lies this far above every other write. */
+const MARKER_GAP = 256;
 
 const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
 
 export function memoryProfile(input: ProfileInput): MemoryProfile {
-  const { layout, highestWrite } = input;
+  const { layout } = input;
+  const highestWrite = Math.max(input.highestWrite, input.endZoneWrite);
+  // still at the memory's end (a marker left behind by a growth is just a write)
+  const endMarker = input.endZoneWrite > input.highestWrite + MARKER_GAP && input.endZoneWrite > input.allocatedBytes - END_MARKER_BYTES
+    ? { end: input.endZoneWrite, bytesBeforeMemoryEnd: input.allocatedBytes - input.endZoneWrite }
+    : null;
+  const inUseEnd = endMarker === null ? highestWrite : input.highestWrite;
   const stackPeak = layout.stackPointer !== null ? input.stackPeak : null;
   // The stack's exact size is known from the layout, or else only an upper bound (zero-initialised
   // data after the last segment is part of it): then wasm-ld's default size is taken if it fits.
@@ -68,27 +90,28 @@ export function memoryProfile(input: ProfileInput): MemoryProfile {
   const stackSizeFrom = bound === null ? null : layout.stackStartExact === true ? 'layout' : bound >= DEFAULT_STACK && layout.linkOptions === 'wasm-ld' ? 'wasm-ld default' : null;
   const stackSize = stackSizeFrom === 'layout' ? bound : stackSizeFrom === null ? null : DEFAULT_STACK;
   const heapStart = layout.heapStart;
-  const heapHighWater = heapStart === null ? null : Math.max(0, highestWrite - heapStart);
+  const heapHighWater = heapStart === null ? null : Math.max(0, inUseEnd - heapStart);
   const neededAsLinked = Math.max(highestWrite, heapStart ?? layout.stackPointer?.initial ?? 0);
 
   // The stack sits below the heap in all these layouts: shrinking it moves the heap down.
   const newStack = stackPeak === null || bound === null ? null : Math.min(bound, roundUp(Math.max(stackPeak, 16), 16));
-  const neededBytes = heapStart === null ? neededAsLinked
-    : newStack === null ? null
-    : stackSize === null ? null
-    : heapStart - (stackSize - Math.min(newStack, stackSize)) + heapHighWater!;
+  const heapEnd = heapStart === null || newStack === null || stackSize === null ? null : heapStart - (stackSize - Math.min(newStack, stackSize)) + heapHighWater!;
+  // With an end marker the allocator takes the whole initial memory and marks its end there: room
+  // for the marker above the heap, then the marker where it was, before the end.
+  const memoryBytes = Math.max(PAGE, roundUp(endMarker === null ? heapEnd ?? neededAsLinked : (heapEnd ?? inUseEnd) + 2 * END_MARKER_BYTES, PAGE));
+  const neededBytes = heapStart === null ? (endMarker === null ? neededAsLinked : null)
+    : heapEnd === null ? null
+    : endMarker === null ? heapEnd : memoryBytes - endMarker.bytesBeforeMemoryEnd;
 
   const emscripten = layout.linkOptions === 'emscripten';
   const linkOptions: string[] = [];
   if (newStack !== null) linkOptions.push(emscripten ? `-sSTACK_SIZE=${newStack}` : `-z stack-size=${newStack}`);
   if (layout.blockers.some((b) => b.op === 'memory.grow') || !layout.trimmed) {
-    // wasm-ld wants whole pages, one at least
-    const memoryBytes = Math.max(PAGE, roundUp(neededBytes ?? neededAsLinked, PAGE));
     if (emscripten) linkOptions.push(`-sINITIAL_MEMORY=${memoryBytes}`, `-sMAXIMUM_MEMORY=${memoryBytes}`);
     else linkOptions.push(`-Wl,--initial-memory=${memoryBytes}`, `-Wl,--max-memory=${memoryBytes}`);
   }
   return {
-    allocatedBytes: input.allocatedBytes, pages: input.pages, stackPeak, stackSize, stackSizeFrom, heapStart, highestWrite, heapHighWater,
+    allocatedBytes: input.allocatedBytes, pages: input.pages, stackPeak, stackSize, stackSizeFrom, heapStart, highestWrite, endMarker, heapHighWater,
     grows: input.grows, neededAsLinked, neededBytes, linkOptions,
   };
 }
@@ -103,7 +126,10 @@ export function renderProfileText(p: MemoryProfile): string {
     : `  stack       peak ${formatBytes(p.stackPeak)}${p.stackSize === null ? '' : ` of ${formatBytes(p.stackSize)} reserved${p.stackSizeFrom === 'wasm-ld default' ? " (taken to be wasm-ld's default: the layout gives only an upper bound)" : ''}`}`);
   lines.push(p.heapStart === null || p.heapHighWater === null
     ? `  heap        start unknown; highest write ends at ${n(p.highestWrite)}`
-    : `  heap        high-water ${formatBytes(p.heapHighWater)} above its start at ${n(p.heapStart)} (highest write ends at ${n(p.highestWrite)})`);
+    : `  heap        high-water ${formatBytes(p.heapHighWater)} above its start at ${n(p.heapStart)} (${p.endMarker === null ? `highest write ends at ${n(p.highestWrite)}` : `in use up to ${n(p.heapStart + p.heapHighWater)}`})`);
+  if (p.endMarker !== null) {
+    lines.push(`  end marker  a write ending at ${n(p.endMarker.end)}, ${n(p.endMarker.bytesBeforeMemoryEnd)} bytes before the memory's end and far above the heap in use: an allocator's marker (dlmalloc keeps one at the end of its memory), which a trimmed memory must still hold`);
+  }
   if (p.grows.length === 0) lines.push('  memory.grow none');
   for (const g of p.grows) {
     const where = g.funcName === null ? `function ${g.funcIndex}` : `${g.funcName} (function ${g.funcIndex})`;

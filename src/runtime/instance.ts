@@ -62,7 +62,7 @@ export interface InstanceState {
   /** Fuel consumed so far (0 without a budget). */
   fuelConsumed(): number;
   /** With the memory profile: the end of the highest bytes written, and the memory.grow log. */
-  profile: { highestWrite(): number; grows: MemoryGrowEvent[]; started: number } | null;
+  profile: { highestWrite(): number; endMarkerTop(): number; grows: MemoryGrowEvent[]; started: number } | null;
 }
 
 export type InstanceLayout = Omit<LayoutReport, 'allocatedBytes'> & {
@@ -253,8 +253,8 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     if (e instanceof RangeError) throw new LinkError(`the module's JavaScript could not be compiled: ${e.message}`);
     throw e;
   }
-  const { functions, stackLowWater, fuelLeft, highestWrite } = compiledInstance;
-  const profile = memoryProfile && highestWrite !== undefined ? { highestWrite, grows, started } : null;
+  const { functions, stackLowWater, fuelLeft, highestWrite, endMarkerTop } = compiledInstance;
+  const profile = memoryProfile && highestWrite !== undefined && endMarkerTop !== undefined ? { highestWrite, endMarkerTop, grows, started } : null;
   const fuelConsumed = (): number => (fuel === undefined ? 0 : Math.min(fuel, fuel - fuelLeft()));
   for (let i = m.importedFuncCount; i < functions.length; i++) {
     const fn = functions[i];
