@@ -3,6 +3,7 @@
 //   node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json]
 //                                      [--no-polywasm] [--programs-only] [--real-only] [--no-real]
 //                                      [--no-single-call] [--simd-only] [--no-simd]
+//                                      [--density-only] [--no-density]
 //
 // First, each kernel in a single long call without warm-up (bench/single-call.ts): a new Module
 // and Instance per engine, one run(n × longTimes) call, timed; engines alternate which goes
@@ -23,7 +24,10 @@
 //
 // Then: compile speed (new Module on the largest program and on a synthetic ~1 MB module, which
 // is also measured with every function compiled up front, as lazy compilation is the default),
-// instantiation time, and bytes per instance (bench/memory.ts).
+// instantiation time, and bytes per instance (bench/memory.ts). Then density (bench/density.ts):
+// 1,000,000 live instances of the trimmed fixture in a child process (100,000 with --quick) and
+// the process memory each costs, and how many Node's WebAssembly makes before it fails.
+// --density-only runs just that, --no-density skips it (so does --programs-only).
 //
 // Then real programs (bench/real/): published npm packages (Lua, QuickJS, SQLite, zstd, brotli,
 // hash-wasm, tiktoken, swc) through their own glue, a fresh child process per (program, engine),
@@ -41,6 +45,7 @@ import { agree, ms, ratio, table } from './format.js';
 import { benchSingleCalls, formatSingleCalls, singleCallGeomean, type SingleCallFigure } from './single-call.js';
 import { measureInstantiate, type InstantiateFigure } from './instantiate.js';
 import { measureInstanceMemory, type MemoryFigures } from './memory.js';
+import { formatDensity, measureDensity, type DensityFigures } from './density.js';
 import { KERNELS, WASI_PROGRAM, programBytes } from './programs.js';
 import { cleanupWasiOutputs } from './wasi-run.js';
 import { benchReal, formatReal, type RealFigures } from './real/index.js';
@@ -61,10 +66,12 @@ interface Args {
   roundsGiven: boolean;
   /** SIMD kernels: 'only' (--simd-only), 'skip' (--no-simd, or --real-only) or 'also'. */
   simd: 'also' | 'only' | 'skip';
+  /** Density (bench/density.ts): 'only' (--density-only), 'skip' (--no-density) or 'also'. */
+  density: 'also' | 'only' | 'skip';
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, quick: false, rounds: 5, filter: null, polywasm: true, programsOnly: false, real: 'also', singleCall: true, roundsGiven: false, simd: 'also' };
+  const args: Args = { json: false, quick: false, rounds: 5, filter: null, polywasm: true, programsOnly: false, real: 'also', singleCall: true, roundsGiven: false, simd: 'also', density: 'also' };
   let roundsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -82,6 +89,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-single-call') args.singleCall = false;
     else if (a === '--simd-only') args.simd = 'only';
     else if (a === '--no-simd') args.simd = 'skip';
+    else if (a === '--density-only') args.density = 'only';
+    else if (a === '--no-density') args.density = 'skip';
     else if (a === '--rounds') {
       args.rounds = Number(value());
       roundsGiven = true;
@@ -98,11 +107,16 @@ function parseArgs(argv: string[]): Args {
     if (args.real === 'only') usage('--simd-only and --real-only exclude each other');
     args.real = 'skip';
   }
+  if (args.density === 'only') {
+    if (args.real === 'only' || args.simd === 'only') usage('--density-only excludes --real-only and --simd-only');
+    args.real = 'skip';
+    args.simd = 'skip';
+  }
   return args;
 }
 
 function usage(problem: string | null): never {
-  const text = 'usage: node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json] [--no-polywasm] [--programs-only] [--real-only] [--no-real] [--no-single-call] [--simd-only] [--no-simd]\n';
+  const text = 'usage: node --expose-gc dist/bench/run.js [--rounds N] [--filter NAME] [--quick] [--json] [--no-polywasm] [--programs-only] [--real-only] [--no-real] [--no-single-call] [--simd-only] [--no-simd] [--density-only] [--no-density]\n';
   if (problem) {
     process.stderr.write(`bench: ${problem}\n${text}`);
     process.exit(2);
@@ -128,7 +142,7 @@ const started = performance.now();
 // ---- programs ----
 const matches = (name: string): boolean => args.filter === null || name.includes(args.filter);
 const programs: ProgramFigures[] = [];
-const kernels = args.real !== 'only' && args.simd !== 'only';
+const kernels = args.real !== 'only' && args.simd !== 'only' && args.density !== 'only';
 // The single long calls come first, so that no kernel has run on either engine before them.
 let singleCall: SingleCallFigure[] = [];
 if (kernels && args.singleCall) {
@@ -183,6 +197,12 @@ if (!args.programsOnly && kernels) {
   log('bytes per instance…');
   memory = measureInstanceMemory(trimmedUrl, args.quick ? 2_000 : 10_000);
 }
+let density: DensityFigures | null = null;
+if (args.density === 'only' || (args.density === 'also' && !args.programsOnly && kernels)) {
+  log('density…');
+  density = measureDensity(args.quick ? 100_000 : 1_000_000, { log });
+  if ('failed' in density.heapbase) mismatches.push({ engine: 'heapbase', text: density.heapbase.failed });
+}
 
 // ---- real programs ----
 let real: RealFigures[] = [];
@@ -220,6 +240,7 @@ if (args.json) {
         synthetic,
         instantiation,
         memory,
+        density,
         real: args.real === 'skip' ? null : { rounds: realRounds, programs: real, compile: realCompile, cache: realCache },
         mismatches,
         seconds,
@@ -316,6 +337,10 @@ if (args.json) {
       ['process memory per instance (bytes)', String(measuredBytes.heapbase), String(measuredBytes.native), (measuredBytes.native / measuredBytes.heapbase).toFixed(1) + '×'],
     ];
     out.push(...table(mrow));
+  }
+  if (density) {
+    out.push('');
+    out.push(...formatDensity(density));
   }
 
   if (real.length) {
