@@ -175,7 +175,7 @@ function exportWrapperFactory(t: FuncType): ExportWrapperFactory {
     // The JS API: calling it is a TypeError, before any argument is converted.
     factory = buildFactory<ExportWrapperFactory>(`return function (fn, name) { const f = { [name](${names.join(', ')}) {
     throw new TypeError('a function with a v128 parameter or result cannot be called from JavaScript');
-  } }[name]; nativeSource(f, name); return f; };`, { nativeSource });
+  } }[name]; nativeSource(f); return f; };`, { nativeSource });
     exportWrapperFactories.set(key, factory);
     return factory;
   }
@@ -201,15 +201,20 @@ function exportWrapperFactory(t: FuncType): ExportWrapperFactory {
     let r;
     try { r = fn(${args.join(', ')}); } catch (e) { throw boundaryError(e); }
     return ${result};
-  } }[name]; nativeSource(f, name); return f; };`, { nativeSource });
+  } }[name]; nativeSource(f); return f; };`, { nativeSource });
   exportWrapperFactories.set(key, factory);
   return factory;
 }
 
+/** V8's toString text for an exported function, made from its name when asked (one function for all: no closure per export). */
+function toString(this: unknown): string {
+  const name = typeof this === 'function' ? this.name : '';
+  return `function ${name}() { [native code] }`;
+}
+
 /** Gives an exported function V8's toString text instead of its generated JavaScript. */
-function nativeSource(f: Function, name: string): void {
-  const text = `function ${name}() { [native code] }`;
-  Object.defineProperty(f, 'toString', { value: function toString() { return text; }, writable: true, configurable: true });
+function nativeSource(f: Function): void {
+  Object.defineProperty(f, 'toString', { value: toString, writable: true, configurable: true });
 }
 
 function hostWrapperFactory(t: FuncType): HostWrapperFactory {

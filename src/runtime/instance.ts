@@ -1,7 +1,7 @@
 // Instantiation: linking imports with type checks, creating storage, running the compiled
 // factory, initialising segments in the spec's order and running the start function.
 import type { FuncType, GlobalType, Import, MemoryType, ModuleIR, TableType } from '../binary/module.js';
-import type { InstanceEnv, MemoryGrowEvent, ModuleFactory } from '../compile/module.js';
+import type { CompiledInstance, InstanceEnv, MemoryGrowEvent, ModuleFactory } from '../compile/module.js';
 import { Global, Memory, Table } from './api-objects.js';
 import { elem_drop, data_drop, memory_init, table_init } from './bulk.js';
 import { evalConst } from './const-expr.js';
@@ -51,18 +51,42 @@ export interface InstanceOptions {
   memoryProfile?: boolean;
 }
 
-export interface InstanceState {
-  exports: Record<string, unknown>;
-  memory: LinearMemory | null;
-  functions: WasmFunction[];
+/** The profile's view of the compiled code and its memory.grow log. */
+export interface ProfileState { highestWrite(): number; endMarkerTop(): number; grows: MemoryGrowEvent[]; started: number }
+
+/**
+ * What an instance keeps. A class, not closures over instantiate's scope: such closures kept
+ * everything instantiate made alive (about 860 bytes an instance, bench/density.ts).
+ */
+export class InstanceState {
+  constructor(
+    readonly exports: Record<string, unknown>,
+    readonly memory: LinearMemory | null,
+    readonly functions: WasmFunction[],
+    private readonly compiled: CompiledInstance,
+    private readonly report: LayoutReport,
+    private readonly policy: 'auto' | 'pages' | 'exact',
+    private readonly allocatedBytes: number,
+    private readonly fuel: number | undefined,
+    /** With the memory profile: the end of the highest bytes written, and the memory.grow log. */
+    readonly profile: ProfileState | null,
+  ) {}
+
   /** The layout with the allocation actually made (built on demand: most instances never ask). */
-  layout(): InstanceLayout;
+  layout(): InstanceLayout {
+    return instanceLayout(this.report, this.policy, this.allocatedBytes);
+  }
+
   /** Lowest stack pointer value seen so far. */
-  stackLowWater(): number;
+  stackLowWater(): number {
+    return this.compiled.stackLowWater();
+  }
+
   /** Fuel consumed so far (0 without a budget). */
-  fuelConsumed(): number;
-  /** With the memory profile: the end of the highest bytes written, and the memory.grow log. */
-  profile: { highestWrite(): number; endMarkerTop(): number; grows: MemoryGrowEvent[]; started: number } | null;
+  fuelConsumed(): number {
+    const fuel = this.fuel;
+    return fuel === undefined ? 0 : Math.min(fuel, fuel - this.compiled.fuelLeft());
+  }
 }
 
 export type InstanceLayout = Omit<LayoutReport, 'allocatedBytes'> & {
@@ -253,9 +277,8 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     if (e instanceof RangeError) throw new LinkError(`the module's JavaScript could not be compiled: ${e.message}`);
     throw e;
   }
-  const { functions, stackLowWater, fuelLeft, highestWrite, endMarkerTop } = compiledInstance;
+  const { functions, highestWrite, endMarkerTop } = compiledInstance;
   const profile = memoryProfile && highestWrite !== undefined && endMarkerTop !== undefined ? { highestWrite, endMarkerTop, grows, started } : null;
-  const fuelConsumed = (): number => (fuel === undefined ? 0 : Math.min(fuel, fuel - fuelLeft()));
   for (let i = m.importedFuncCount; i < functions.length; i++) {
     const fn = functions[i];
     fn.type = m.types[m.funcTypes[i]];
@@ -266,29 +289,25 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     globals[i].value = evalConst(m.globalInits[i - m.importedGlobalCount], globals, functions);
   }
   // Filled in place: the compiled code already holds these arrays.
-  for (const seg of m.elems) env.elems.push(seg.init.map((e) => evalConst(e, globals, functions)));
-  for (const seg of m.datas) env.datas.push(seg.bytes);
-
-  const exports: Record<string, unknown> = Object.create(null);
-  for (const e of m.exports) {
-    switch (e.kind) {
-      case 'func': exports[e.name] = exportFunction(functions[e.index]); break;
-      case 'table': exports[e.name] = Table.of(tables[e.index]); break;
-      case 'memory': exports[e.name] = Memory.of(memory!); break;
-      case 'global': exports[e.name] = Global.of(globals[e.index]); break;
-    }
+  for (const seg of m.elems) {
+    const refs = new Array<unknown>(seg.init.length);
+    for (let k = 0; k < refs.length; k++) refs[k] = evalConst(seg.init[k], globals, functions);
+    env.elems.push(refs);
   }
-  Object.freeze(exports);
+  for (const seg of m.datas) env.datas.push(seg.bytes);
+  const exports = exportsObject(m, functions, tables, memory, globals);
 
   try {
-    m.elems.forEach((seg, i) => {
+    for (let i = 0; i < m.elems.length; i++) {
+      const seg = m.elems[i];
       if (seg.mode === 'active') {
         const offset = evalConst(seg.offset!, globals, functions) as number;
         table_init(tables[seg.table], env.elems, i, offset, 0, seg.init.length);
       }
       if (seg.mode !== 'passive') elem_drop(env.elems, i);
-    });
-    m.datas.forEach((seg, i) => {
+    }
+    for (let i = 0; i < m.datas.length; i++) {
+      const seg = m.datas[i];
       if (seg.mode === 'active') {
         const offset = (evalConst(seg.offset!, globals, functions) as number) >>> 0;
         const end = offset + seg.bytes.length;
@@ -298,11 +317,33 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
         memory_init(memory!, env.datas, i, offset, 0, seg.bytes.length);
         data_drop(env.datas, i);
       }
-    });
+    }
     if (m.start !== null) functions[m.start]();
   } catch (e) {
     throw boundaryError(e);
   }
-  const layout = (): InstanceLayout => instanceLayout(report, policy, allocatedBytes);
-  return { exports, memory, functions, layout, stackLowWater, fuelConsumed, profile };
+  return new InstanceState(exports, memory, functions, compiledInstance, report, policy, allocatedBytes, fuel, profile);
+}
+
+/**
+ * The exports object: null prototype, frozen, as the JS API says. Built as an ordinary object
+ * and then given the null prototype, so V8 keeps it in fast mode with a map shared by every
+ * instance of the module (Object.create(null) is a dictionary: about 290 bytes more an instance).
+ */
+function exportsObject(m: ModuleIR, functions: WasmFunction[], tables: TableInstance[], memory: LinearMemory | null, globals: GlobalCell[]): Record<string, unknown> {
+  const exports: Record<string, unknown> = {};
+  for (const e of m.exports) {
+    let value: unknown;
+    switch (e.kind) {
+      case 'func': value = exportFunction(functions[e.index]); break;
+      case 'table': value = Table.of(tables[e.index]); break;
+      case 'memory': value = Memory.of(memory!); break;
+      case 'global': value = Global.of(globals[e.index]); break;
+    }
+    // defineProperty, not assignment: an export named __proto__ is an own property like any other
+    if (e.name === '__proto__') Object.defineProperty(exports, e.name, { value, writable: true, enumerable: true, configurable: true });
+    else exports[e.name] = value;
+  }
+  Object.setPrototypeOf(exports, null);
+  return Object.freeze(exports);
 }

@@ -40,7 +40,8 @@ export class LinearMemory {
   byteBudget = Infinity;
   /** Size in pages as memory.size reports it; the bytes that exist may be fewer (see byteLimit). */
   private pageCount: number;
-  private readonly listeners: (() => void)[] = [];
+  /** Called after every growth: one listener, the usual case, or an array of them. */
+  private listeners: (() => void) | (() => void)[] | null = null;
   /** Whether `exactBuffer` handed out the buffer since the last grow (the host is using it). */
   private exposed = false;
 
@@ -99,7 +100,9 @@ export class LinearMemory {
     this.size = size;
     this.dv = new DataView(buffer, 0, size);
     this.bytes = new Uint8Array(buffer, 0, size);
-    for (const listener of this.listeners) listener();
+    const listeners = this.listeners;
+    if (typeof listeners === 'function') listeners();
+    else if (listeners !== null) for (const listener of listeners) listener();
   }
 
   /** The same bytes in a new ArrayBuffer object, the old one detached (a grow that adds nothing). */
@@ -109,7 +112,8 @@ export class LinearMemory {
 
   /** Calls `listener` after every growth, so compiled code can reload its views. */
   onGrow(listener: () => void): void {
-    this.listeners.push(listener);
+    const listeners = this.listeners;
+    this.listeners = listeners === null ? listener : typeof listeners === 'function' ? [listeners, listener] : [...listeners, listener];
   }
 
   /** memory.grow: the old size in pages, or -1 when the memory cannot grow by `delta` pages. */
