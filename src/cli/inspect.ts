@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CompileError } from '../runtime/errors.js';
 import { inspect, renderSvg, renderText } from '../layout/index.js';
+import { renderHtml } from '../layout/render-html.js';
 
 export const inspectUsage = `Usage: heapbase inspect <module.wasm> [options]
 
@@ -12,6 +13,7 @@ link options that would shrink it.
 Options:
   --json           print the layout report as JSON instead of the table
   --svg <file>     also write the layout as an SVG diagram to <file>
+  --html <file>    also write a standalone HTML page to <file>: the diagram and the table
   --width <n>      columns of the bar drawn to scale (default 60)
   --color          colour the table even when stdout is not a terminal
   --no-color       never colour the table
@@ -25,6 +27,7 @@ export async function inspectCommand(args: string[]): Promise<number> {
   }
   let json = false;
   let svg: string | undefined;
+  let html: string | undefined;
   let width: number | undefined;
   let color: boolean | undefined;
   const positional: string[] = [];
@@ -34,6 +37,9 @@ export async function inspectCommand(args: string[]): Promise<number> {
     else if (a === '--svg' || a.startsWith('--svg=')) {
       svg = a === '--svg' ? args[++i] : a.slice('--svg='.length);
       if (!svg) return usageError('--svg needs a file name');
+    } else if (a === '--html' || a.startsWith('--html=')) {
+      html = a === '--html' ? args[++i] : a.slice('--html='.length);
+      if (!html) return usageError('--html needs a file name');
     } else if (a === '--width' || a.startsWith('--width=')) {
       const v = a === '--width' ? args[++i] : a.slice('--width='.length);
       width = Number(v);
@@ -70,6 +76,10 @@ export async function inspectCommand(args: string[]): Promise<number> {
     writeFileSync(svg, renderSvg(report));
     // With --json, stdout is the JSON alone: say where the SVG went on stderr.
     (json ? process.stderr : process.stdout).write(`SVG written to ${svg}\n`);
+  }
+  if (html !== undefined) {
+    writeFileSync(html, renderHtml({ report, text: renderText(report, { width, color: false }) }));
+    (json ? process.stderr : process.stdout).write(`HTML written to ${html}\n`);
   }
   return 0;
 }

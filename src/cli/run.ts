@@ -1,7 +1,8 @@
 // `heapbase run`: run a WASI command (`_start`) or call one export with typed arguments.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CompileError, Instance, LinkError, Module, RuntimeError, renderProfileText, type InstanceOptions } from '../index.js';
+import { CompileError, Instance, LinkError, Module, RuntimeError, inspect, renderProfileText, renderSvg, renderText, type InstanceOptions } from '../index.js';
+import { renderHtml } from '../layout/render-html.js';
 import { internalFunction, isExportedFunction } from '../runtime/func.js';
 import type { ValType } from '../binary/module.js';
 import { WASI, WasiExit } from '../wasi/index.js';
@@ -29,6 +30,10 @@ Options:
   --memory-profile       record the heap high-water mark and every memory.grow (a separate
                          compilation); at exit print them on stderr with the link options
                          and trimmed size that would have been enough for this run
+  --svg <file>           with --memory-profile: also write the memory at exit as an SVG
+                         diagram (stack peak, heap high-water mark over the layout) to <file>
+  --html <file>          with --memory-profile: also write a standalone HTML page (the diagram,
+                         the profile's figures and the layout) to <file>
   --help                 this text
 
 Exit codes: the program's exit code; 1 on a trap, a malformed module or a link error;
@@ -46,6 +51,8 @@ interface RunOptions {
   instance: InstanceOptions;
   cache?: string;
   stats: boolean;
+  svg?: string;
+  html?: string;
 }
 
 function parseOptions(argv: string[]): RunOptions {
@@ -104,10 +111,15 @@ function parseOptions(argv: string[]): RunOptions {
       case '--cache': opts.cache = value(++i, a); break;
       case '--stats': opts.stats = true; break;
       case '--memory-profile': opts.instance.memoryProfile = true; break;
+      case '--svg': opts.svg = value(++i, a); break;
+      case '--html': opts.html = value(++i, a); break;
       default: throw new UsageError(`unknown option ${a}`);
     }
   }
   if (!opts.file) throw new UsageError('missing the module file');
+  if ((opts.svg !== undefined || opts.html !== undefined) && !opts.instance.memoryProfile) {
+    throw new UsageError(`${opts.svg !== undefined ? '--svg' : '--html'} needs --memory-profile (it draws the run's memory profile; for the layout alone: heapbase inspect ${opts.svg !== undefined ? '--svg' : '--html'})`);
+  }
   opts.args = argv.slice(i);
   return opts;
 }
@@ -159,9 +171,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const started = performance.now();
   let instance: Instance | undefined;
+  let bytes: Uint8Array | undefined;
   let code = 0;
   try {
-    const module = new Module(readFileSync(opts.file), { cache: opts.cache });
+    bytes = readFileSync(opts.file);
+    const module = new Module(bytes, { cache: opts.cache });
     const wasi = new WASI({ args: [opts.file, ...opts.args], env: opts.env, preopens: opts.dirs, returnOnExit: true });
     instance = new Instance(module, wasi.getImportObject() as never, opts.instance);
     if (opts.invoke !== undefined) {
@@ -179,7 +193,27 @@ export async function runCommand(argv: string[]): Promise<number> {
     const ms = performance.now() - started;
     process.stderr.write(`heapbase: memory ${instance.memory?.size ?? 0} bytes (${instance.layout.policy === 'exact' ? 'trimmed by --memory' : instance.layout.trimmed ? 'trimmed to __heap_base' : instance.layout.policy}), stack peak ${instance.stats.stackPeak} bytes, ${ms.toFixed(1)} ms\n`);
   }
-  if (opts.instance.memoryProfile && instance) process.stderr.write(renderProfileText(instance.memoryProfile()));
+  if (opts.instance.memoryProfile && instance) {
+    const profile = instance.memoryProfile();
+    const profileText = renderProfileText(profile);
+    process.stderr.write(profileText);
+    const write = (file: string, what: string, content: () => string): void => {
+      try {
+        writeFileSync(file, content());
+        process.stderr.write(`heapbase: memory profile ${what} written to ${file}\n`);
+      } catch (e) {
+        process.stderr.write(`heapbase run: cannot write ${file}: ${printable(e instanceof Error ? e.message : String(e))}\n`);
+        if (code === 0) code = 1;
+      }
+    };
+    const layout = instance.layout;
+    if (opts.svg !== undefined) write(opts.svg, 'SVG', () => renderSvg(layout, { profile }));
+    if (opts.html !== undefined && bytes !== undefined) {
+      // The text report is the module's layout, as `heapbase inspect` prints it.
+      const text = renderText(inspect(bytes), { color: false });
+      write(opts.html, 'HTML', () => renderHtml({ report: layout, text, profile, profileText }));
+    }
+  }
   return code;
 }
 

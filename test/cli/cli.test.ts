@@ -68,3 +68,60 @@ test('the README run command is the one tested here', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   assert.match(readme, /npx heapbase run examples\/hello\/hello\.wasm/);
 });
+
+test('heapbase run --memory-profile --svg --html writes the run\'s pictures, also after a trap', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heapbase-cli-pictures-'));
+  const svg = join(dir, 'run.svg');
+  const html = join(dir, 'run.html');
+  const r = run([cli, 'run', '--memory-profile', '--svg', svg, '--html', html, 'test/fixtures/profile/dlmalloc.wasm']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /highest block ends \d+ bytes above __heap_base/, 'the program\'s own output on stdout');
+  assert.ok(r.stderr.includes(`heapbase: memory profile SVG written to ${svg}\n`), r.stderr);
+  assert.ok(r.stderr.includes(`heapbase: memory profile HTML written to ${html}\n`), r.stderr);
+  const picture = readFileSync(svg, 'utf8');
+  assert.ok(picture.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
+  for (const mark of ['stack-peak', 'heap-high-water', 'end-marker']) assert.ok(picture.includes(`data-mark="${mark}"`), mark);
+  const page = readFileSync(html, 'utf8');
+  assert.ok(page.startsWith('<!DOCTYPE html>') && page.includes('<svg xmlns=') && page.includes('heapbase memory profile:'));
+  assert.ok(page.includes('Memory layout of dlmalloc.wasm'), 'the layout as heapbase inspect prints it');
+
+  // A trap: the run ends with exit code 1, and the pictures are still written.
+  const trapSvg = join(dir, 'trap.svg');
+  const trap = run([cli, 'run', '--memory-profile', '--svg', trapSvg, 'test/fixtures/memory/recursion.wasm', '--invoke', 'recurse', '100000']);
+  assert.equal(trap.code, 1);
+  assert.match(trap.stderr, /^RuntimeError: stack overflow\n/);
+  assert.ok(trap.stderr.includes(`SVG written to ${trapSvg}`));
+  assert.ok(readFileSync(trapSvg, 'utf8').includes('data-mark="stack-peak"'));
+});
+
+test('heapbase run --svg/--html without --memory-profile is a usage error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heapbase-cli-pictures-'));
+  for (const flag of ['--svg', '--html']) {
+    const file = join(dir, `out-${flag.slice(2)}`);
+    const r = run([cli, 'run', flag, file, 'test/fixtures/profile/allocs.wasm']);
+    assert.equal(r.code, 2);
+    assert.ok(r.stderr.startsWith(`heapbase run: ${flag} needs --memory-profile`), r.stderr);
+    assert.throws(() => readFileSync(file), /ENOENT/, "no file written");
+  }
+  assert.match(run([cli, 'run', '--memory-profile', 'test/fixtures/profile/allocs.wasm', '--svg']).stderr, /--svg needs a value/);
+  const help = run([cli, 'run', '--help']).stdout;
+  assert.match(help, /--svg <file> +with --memory-profile/);
+  assert.match(help, /--html <file> +with --memory-profile/);
+});
+
+test('heapbase inspect --html writes the layout as one HTML page', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heapbase-cli-pictures-'));
+  const html = join(dir, 'layout.html');
+  const r = run([cli, 'inspect', 'test/fixtures/memory/malloc.wasm', '--html', html]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.includes(`HTML written to ${html}\n`));
+  const page = readFileSync(html, 'utf8');
+  assert.ok(page.startsWith('<!DOCTYPE html>') && page.includes('<svg xmlns=') && page.includes('<pre class="layout-text">'));
+  assert.ok(!page.includes('\x1b') && !page.includes('data-mark'));
+  const json = run([cli, 'inspect', 'test/fixtures/memory/malloc.wasm', '--json', `--html=${html}`]);
+  assert.equal(json.code, 0);
+  assert.doesNotThrow(() => JSON.parse(json.stdout), 'stdout is the JSON alone');
+  assert.ok(json.stderr.includes(`HTML written to ${html}`));
+  assert.equal(run([cli, 'inspect', 'test/fixtures/memory/malloc.wasm', '--html']).code, 2);
+  assert.match(run([cli, 'inspect', '--help']).stdout, /--html <file>/);
+});
