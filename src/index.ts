@@ -20,7 +20,7 @@ import { PARALLEL_MIN_CODE_BYTES, validateInParallel, validatesInParallel } from
 export { CompileError, LinkError, RuntimeError, Memory, Table, Global, HostMemory };
 export type { TrapKind } from './runtime/errors.js';
 export type { InstanceOptions, InstanceLayout } from './runtime/instance.js';
-export { inspect, renderText, renderSvg } from './layout/index.js';
+export { inspect, renderText, renderSvg, renderHtml } from './layout/index.js';
 export { renderProfileText, type MemoryProfile, type GrowRecord } from './layout/profile.js';
 export { WASI, WasiExit, type WasiOptions } from './wasi/index.js';
 export { hostFunction, type HostFunctionType, type TypedHostFunction } from './runtime/func.js';

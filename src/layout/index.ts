@@ -8,6 +8,7 @@ export { analyzeLayout, formatBytes } from './analyze.js';
 export type { LayoutReport, Region, RegionName, ResizeBlocker } from './analyze.js';
 export { renderText, type TextOptions } from './render-text.js';
 export { renderSvg, type SvgOptions } from './render-svg.js';
+export { renderHtml, type HtmlInput } from './render-html.js';
 
 /** Convenience: decode + validate + analyze; throws CompileError for bad bytes. */
 export function inspect(bytes: Uint8Array): LayoutReport {
