@@ -239,15 +239,17 @@ export class Instance {
   memoryProfile(): MemoryProfile {
     const { profile, memory } = this.#state;
     if (profile === null) throw new TypeError('memoryProfile() needs an instance created with the option memoryProfile: true');
+    const layout = this.layout;
     return memoryProfile({
-      layout: this.layout,
+      layout,
       allocatedBytes: memory?.byteLength ?? 0,
       pages: memory?.pages() ?? 0,
       stackPeak: this.stats.stackPeak,
       highestWrite: profile.highestWrite(),
       endZoneWrite: profile.endMarkerTop(),
       grows: profile.grows.map((g) => ({
-        funcIndex: g.func, funcName: this.#names.get(g.func) ?? null, delta: g.delta, result: g.result, atMs: g.time - profile.started,
+        funcIndex: g.func, funcName: this.#names.get(g.func) ?? null, recognisedAs: layout.blockers.find((b) => b.funcIndex === g.func)?.recognisedAs ?? null,
+        delta: g.delta, result: g.result, atMs: g.time - profile.started,
       })),
     });
   }

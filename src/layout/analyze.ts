@@ -30,6 +30,8 @@ export interface ResizeBlocker {
   funcIndex: number;
   funcName: string | null;
   pos: number;
+  /** Without a name: what the function is recognised as by its code (wasi-libc's `sbrk`), else null. */
+  recognisedAs: string | null;
 }
 
 export interface LayoutReport {
@@ -129,7 +131,8 @@ function linkerSymbol(ir: ModuleIR, name: string, allowNameSection: boolean): nu
   return null;
 }
 
-function funcLabel(name: string | null, index: number): string {
+function funcLabel(name: string | null, index: number, recognisedAs: string | null = null): string {
+  if (name === null && recognisedAs !== null) return `function ${index} (${recognisedAs}, recognised by its code)`;
   return name === null ? `function ${index}` : `function \`${name}\` (index ${index})`;
 }
 
@@ -158,7 +161,8 @@ function findBlockers(ir: ModuleIR, facts: ValidationFacts): ResizeBlocker[] {
     const key = `${op}@${funcIndex}`;
     if (seen.has(key)) return;
     seen.add(key);
-    blockers.push({ op, funcIndex, funcName: ir.names.functions.get(funcIndex) ?? null, pos });
+    const funcName = ir.names.functions.get(funcIndex) ?? null;
+    blockers.push({ op, funcIndex, funcName, pos, recognisedAs: funcName === null ? recognise(ir, funcIndex) : null });
   };
   for (const use of facts.memoryResizeUses) {
     add(use.op, use.funcIndex, use.pos);
@@ -172,10 +176,29 @@ function findBlockers(ir: ModuleIR, facts: ValidationFacts): ResizeBlocker[] {
   return blockers.sort((a, b) => a.funcIndex - b.funcIndex || a.pos - b.pos);
 }
 
+/**
+ * wasi-libc's sbrk by its code: `memory.size` times 65,536 (sbrk(0), the current break) and
+ * `memory.grow` of the increment divided by 65,536. Emscripten's sbrk keeps its break in memory
+ * and calls emscripten_resize_heap instead, so it has no such shape.
+ */
+function recognise(ir: ModuleIR, funcIndex: number): string | null {
+  const body = ir.bodies[funcIndex - ir.importedFuncCount];
+  const code = body && bodyCode(body);
+  if (!code) return null;
+  const is = (k: number, name: string, value?: number): boolean => code[k]?.op.name === name && (value === undefined || code[k].a === value);
+  let sizeTimesPage = false;
+  let growByPages = false;
+  for (let k = 0; k < code.length; k++) {
+    if (is(k, 'memory.size') && is(k + 1, 'i32.const', 16) && is(k + 2, 'i32.shl')) sizeTimesPage = true;
+    if (is(k, 'i32.const', 16) && is(k + 1, 'i32.shr_u') && is(k + 2, 'memory.grow')) growByPages = true;
+  }
+  return sizeTimesPage && growByPages ? 'sbrk' : null;
+}
+
 function blockerReason(blockers: ResizeBlocker[]): string {
   // memory.grow is the telling one (an allocator that grows memory); name it first.
   const first = blockers.find((b) => b.op === 'memory.grow') ?? blockers[0];
-  let text = `not trimmed: ${first.op} in ${funcLabel(first.funcName, first.funcIndex)} at byte ${hex(first.pos)}`;
+  let text = `not trimmed: ${first.op} in ${funcLabel(first.funcName, first.funcIndex, first.recognisedAs)} at byte ${hex(first.pos)}`;
   const others = blockers.filter((b) => b !== first);
   const sameFunc = others.filter((b) => b.funcIndex === first.funcIndex);
   const otherFuncs = new Set(others.filter((b) => b.funcIndex !== first.funcIndex).map((b) => b.funcIndex));
@@ -241,6 +264,10 @@ export function analyzeLayout(ir: ModuleIR, facts: ValidationFacts): LayoutRepor
   const moduleName = ir.names.module ?? null;
   const blockers = findBlockers(ir, facts);
   const notes: string[] = [];
+  const sbrk = blockers.find((b) => b.recognisedAs === 'sbrk' && b.op === 'memory.grow');
+  if (sbrk !== undefined) {
+    notes.push(`function ${sbrk.funcIndex} is wasi-libc's sbrk, recognised by its code (memory.size × 65,536; memory.grow of the increment / 65,536): malloc grows the heap from the heap start by whole pages`);
+  }
   const suggestions: string[] = [];
 
   const memType = ir.memories[0];

@@ -10,6 +10,8 @@ const PAGE = 65_536;
 export interface GrowRecord {
   funcIndex: number;
   funcName: string | null;
+  /** Without a name: what the function is recognised as by its code (ResizeBlocker.recognisedAs). */
+  recognisedAs: string | null;
   /** Pages asked for. */
   delta: number;
   /** Size in pages before, or -1 when the grow failed. */
@@ -132,7 +134,8 @@ export function renderProfileText(p: MemoryProfile): string {
   }
   if (p.grows.length === 0) lines.push('  memory.grow none');
   for (const g of p.grows) {
-    const where = g.funcName === null ? `function ${g.funcIndex}` : `${g.funcName} (function ${g.funcIndex})`;
+    const where = g.funcName !== null ? `${g.funcName} (function ${g.funcIndex})`
+      : g.recognisedAs !== null ? `function ${g.funcIndex} (${g.recognisedAs}, recognised by its code)` : `function ${g.funcIndex}`;
     const outcome = g.result < 0 ? 'failed' : `${n(g.result)} -> ${n(g.result + g.delta)} pages`;
     lines.push(`  memory.grow +${n(g.delta)} page${g.delta === 1 ? '' : 's'} at ${g.atMs.toFixed(1)} ms in ${where}: ${outcome}`);
   }

@@ -150,7 +150,8 @@ export function renderText(report: LayoutReport, options: TextOptions = {}): str
     lines.push('');
     lines.push('  memory.size / memory.grow:');
     for (const b of report.blockers) {
-      lines.push(`    - ${b.op} in ${b.funcName !== null ? `\`${clean(b.funcName)}\`` : 'function'} (index ${b.funcIndex}) at byte 0x${b.pos.toString(16)}`);
+      const what = b.funcName !== null ? `\`${clean(b.funcName)}\`` : b.recognisedAs !== null ? `function (${b.recognisedAs}, recognised by its code)` : 'function';
+      lines.push(`    - ${b.op} in ${what} (index ${b.funcIndex}) at byte 0x${b.pos.toString(16)}`);
     }
   }
   const ev = report.evidence ?? {};

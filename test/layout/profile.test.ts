@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WASI as NodeWASI } from 'node:wasi';
 import wabtInit from 'wabt';
-import { Instance, Module, RuntimeError, type InstanceOptions } from '../../src/index.js';
+import { Instance, Module, RuntimeError, inspect, type InstanceOptions } from '../../src/index.js';
 import { decodeModule } from '../../src/binary/decode.js';
 import { generateModuleSource } from '../../src/compile/module.js';
 import { validateModule } from '../../src/validate/index.js';
@@ -230,4 +230,14 @@ test('memory: <bytes> allocates exactly that many bytes and keeps the page arith
   assert.equal(big.memory!.size, 200_000);
   assert.throws(() => new Instance(module, {}, { memory: -1 }), TypeError);
   assert.throws(() => new Instance(module, {}, { memory: 1.5 }), TypeError);
+});
+
+test("wasi-libc's sbrk is recognised by its code in a stripped module, and an allocator of another shape is not", () => {
+  const growers = (file: string): { funcName: string | null; recognisedAs: string | null }[] =>
+    inspect(fixture(file)).blockers.filter((b) => b.op === 'memory.grow').map(({ funcName, recognisedAs }) => ({ funcName, recognisedAs }));
+  assert.deepEqual(growers('dlmalloc.wasm'), [{ funcName: 'sbrk', recognisedAs: null }]);
+  assert.deepEqual(growers('dlmalloc.stripped.wasm'), [{ funcName: null, recognisedAs: 'sbrk' }]);
+  assert.deepEqual(growers('allocs.stripped.wasm'), [{ funcName: null, recognisedAs: null }]);
+  const profile = runWasi('dlmalloc.stripped.wasm', { memoryProfile: true }).instance.memoryProfile();
+  assert.ok(profile.grows.length > 0 && profile.grows.every((g) => g.funcName === null && g.recognisedAs === 'sbrk'));
 });
