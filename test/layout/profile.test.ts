@@ -58,20 +58,25 @@ function runWasi(name: string, options: InstanceOptions): Run {
   }
 }
 
-/** The reference output: Node's own WebAssembly and node:wasi. */
-function runNode(name: string): string {
-  const tmp = mkdtempSync(join(tmpdir(), 'hb-profile-node-'));
-  const out = openSync(join(tmp, 'out'), 'w+');
-  try {
-    const wasi = new NodeWASI({ version: 'preview1', args: [name], stdout: out, returnOnExit: true });
-    const instance = new native.Instance(new native.Module(fixture(name)), wasi.getImportObject());
-    wasi.start(instance as never);
-    return readFileSync(join(tmp, 'out'), 'utf8');
-  } finally {
-    closeSync(out);
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}
+/**
+ * The reference output: Node's own WebAssembly and node:wasi, once per fixture. The file stays
+ * open: node:wasi (uvwasi) closes the descriptors it was given when it is collected, and closing
+ * one here first lets that second close hit a descriptor reused since.
+ */
+const runNode = (() => {
+  const outputs = new Map<string, string>();
+  return (name: string): string => {
+    let output = outputs.get(name);
+    if (output === undefined) {
+      const file = join(mkdtempSync(join(tmpdir(), 'hb-profile-node-')), 'out');
+      const wasi = new NodeWASI({ version: 'preview1', args: [name], stdout: openSync(file, 'w+'), returnOnExit: true });
+      const instance = new native.Instance(new native.Module(fixture(name)), wasi.getImportObject());
+      wasi.start(instance as never);
+      outputs.set(name, output = readFileSync(file, 'utf8'));
+    }
+    return output;
+  };
+})();
 
 const reportedPeak = (stdout: string): number => Number(/(\d+) bytes above __heap_base/.exec(stdout)![1]);
 
