@@ -551,11 +551,11 @@ export function compileFunction(
     }
   };
 
-  // Fuel: each straight-line segment (from one control instruction to the next) is charged its
-  // instruction count at its start, so a loop pays per iteration and a call on entry.
   /** The end of the bytes the last template instruction wrote, for the memory profile ('' if none). */
   let writeEnd = '';
 
+  // Fuel: each straight-line segment (from one control instruction to the next) is charged its
+  // instruction count at its start, so a loop pays per iteration and a call on entry.
   let segmentLine = -1;
   let segmentCount = 0;
   const closeSegment = (): void => {
