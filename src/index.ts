@@ -13,7 +13,8 @@ import {
   instantiate as instantiateModule, type CompiledModule, type InstanceLayout, type InstanceOptions, type InstanceState, type Instrumentation,
 } from './runtime/instance.js';
 import { analyzeLayout } from './layout/index.js';
-import { memoryProfile, type MemoryProfile } from './layout/profile.js';
+import { heapInUse, memoryProfile, type MemoryProfile } from './layout/profile.js';
+import type { LayoutReport } from './layout/index.js';
 import { validateModule, type ValidationFacts } from './validate/index.js';
 import { PARALLEL_MIN_CODE_BYTES, validateInParallel, validatesInParallel } from './validate/parallel.js';
 
@@ -188,17 +189,15 @@ export interface InstanceStats {
 /** An instance's stats: getters on a prototype over its state (an object literal of getters cost 460 bytes an instance). */
 class Stats implements InstanceStats {
   readonly #state: InstanceState;
-  readonly #stackTop: number;
-  readonly #instance: Instance;
+  readonly #layout: LayoutReport;
 
-  constructor(state: InstanceState, stackTop: number, instance: Instance) {
+  constructor(state: InstanceState, layout: LayoutReport) {
     this.#state = state;
-    this.#stackTop = stackTop;
-    this.#instance = instance;
+    this.#layout = layout;
   }
 
   get stackPeak(): number {
-    return this.#stackTop - this.#state.stackLowWater();
+    return (this.#layout.stackPointer?.initial ?? 0) - this.#state.stackLowWater();
   }
 
   get fuelConsumed(): number {
@@ -206,7 +205,10 @@ class Stats implements InstanceStats {
   }
 
   get heapHighWater(): number | null {
-    return this.#state.profile === null ? null : this.#instance.memoryProfile().heapHighWater;
+    const { profile, memory } = this.#state;
+    const heapStart = this.#layout.heapStart;
+    if (profile === null || heapStart === null) return null;
+    return Math.max(0, heapInUse(profile.highestWrite(), profile.endMarkerTop(), memory?.byteLength ?? 0).end - heapStart);
   }
 
   toJSON(): InstanceStats {
@@ -228,8 +230,7 @@ export class Instance {
     this.#state = state;
     this.#exports = state.exports;
     this.memory = state.memory ? new HostMemory(state.memory) : null;
-    const stackTop = module.compiled.layout.stackPointer?.initial ?? 0;
-    this.stats = new Stats(state, module.compiled.layout.stackPointer?.initial ?? 0, this);
+    this.stats = new Stats(state, module.compiled.layout);
     this.#names = module.ir.names.functions;
   }
 

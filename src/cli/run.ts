@@ -1,7 +1,7 @@
 // `heapbase run`: run a WASI command (`_start`) or call one export with typed arguments.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CompileError, Instance, LinkError, Module, RuntimeError, inspect, renderProfileText, renderSvg, renderText, type InstanceOptions } from '../index.js';
+import { CompileError, Instance, LinkError, Module, RuntimeError, renderProfileText, renderSvg, renderText, type InstanceOptions } from '../index.js';
 import { renderHtml } from '../layout/render-html.js';
 import { internalFunction, isExportedFunction } from '../runtime/func.js';
 import type { ValType } from '../binary/module.js';
@@ -170,12 +170,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const started = performance.now();
+  let module: Module | undefined;
   let instance: Instance | undefined;
-  let bytes: Uint8Array | undefined;
   let code = 0;
   try {
-    bytes = readFileSync(opts.file);
-    const module = new Module(bytes, { cache: opts.cache });
+    module = new Module(readFileSync(opts.file), { cache: opts.cache });
     const wasi = new WASI({ args: [opts.file, ...opts.args], env: opts.env, preopens: opts.dirs, returnOnExit: true });
     instance = new Instance(module, wasi.getImportObject() as never, opts.instance);
     if (opts.invoke !== undefined) {
@@ -193,7 +192,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     const ms = performance.now() - started;
     process.stderr.write(`heapbase: memory ${instance.memory?.size ?? 0} bytes (${instance.layout.policy === 'exact' ? 'trimmed by --memory' : instance.layout.trimmed ? 'trimmed to __heap_base' : instance.layout.policy}), stack peak ${instance.stats.stackPeak} bytes, ${ms.toFixed(1)} ms\n`);
   }
-  if (opts.instance.memoryProfile && instance) {
+  if (opts.instance.memoryProfile && module && instance) {
     const profile = instance.memoryProfile();
     const profileText = renderProfileText(profile);
     process.stderr.write(profileText);
@@ -208,9 +207,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     };
     const layout = instance.layout;
     if (opts.svg !== undefined) write(opts.svg, 'SVG', () => renderSvg(layout, { profile }));
-    if (opts.html !== undefined && bytes !== undefined) {
+    if (opts.html !== undefined) {
       // The text report is the module's layout, as `heapbase inspect` prints it.
-      const text = renderText(inspect(bytes), { color: false });
+      const text = renderText(module.compiled.layout, { color: false });
       write(opts.html, 'HTML', () => renderHtml({ report: layout, text, profile, profileText }));
     }
   }

@@ -99,6 +99,11 @@ const WASM_PAGE = 65536;
 
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
+/** The regions of a memory of `bytes` bytes: those past it dropped, the last one cut, the heap reaching its end. */
+export function clipRegions(regions: readonly Region[], bytes: number): Region[] {
+  return regions.filter((r) => r.start < bytes).map((r) => (r.name === 'heap' || r.end > bytes ? { ...r, end: bytes } : r));
+}
+
 /** The value of a constant expression that is a single `i32.const`, as an unsigned address. */
 function i32Const(expr: ConstExpr | null | undefined): number | null {
   if (!expr || expr.length < 1) return null;
@@ -157,12 +162,15 @@ export function formatBytes(n: number): string {
 function findBlockers(ir: ModuleIR, facts: ValidationFacts): ResizeBlocker[] {
   const blockers: ResizeBlocker[] = [];
   const seen = new Set<string>();
+  const recognised = new Map<number, string | null>(); // a function's two ops share one look at its code
   const add = (op: ResizeBlocker['op'], funcIndex: number, pos: number): void => {
     const key = `${op}@${funcIndex}`;
     if (seen.has(key)) return;
     seen.add(key);
     const funcName = ir.names.functions.get(funcIndex) ?? null;
-    blockers.push({ op, funcIndex, funcName, pos, recognisedAs: funcName === null ? recognise(ir, funcIndex) : null });
+    let recognisedAs = recognised.get(funcIndex);
+    if (recognisedAs === undefined) recognised.set(funcIndex, recognisedAs = funcName === null ? recognise(ir, funcIndex) : null);
+    blockers.push({ op, funcIndex, funcName, pos, recognisedAs });
   };
   for (const use of facts.memoryResizeUses) {
     add(use.op, use.funcIndex, use.pos);

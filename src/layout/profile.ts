@@ -77,14 +77,28 @@ const MARKER_GAP = 256;
 
 const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
 
+/**
+ * Where the heap in use ends, from the compiled code's two figures (ProfileInput's highestWrite
+ * and endZoneWrite): below an allocator's end marker if there is one, else at the highest write.
+ */
+export function heapInUse(highestWrite: number, endZoneWrite: number, allocatedBytes: number): { end: number; endMarker: MemoryProfile['endMarker'] } {
+  // still at the memory's end (a marker left behind by a growth is just a write)
+  if (endZoneWrite > highestWrite + MARKER_GAP && endZoneWrite > allocatedBytes - END_MARKER_BYTES) {
+    return { end: highestWrite, endMarker: { end: endZoneWrite, bytesBeforeMemoryEnd: allocatedBytes - endZoneWrite } };
+  }
+  return { end: Math.max(highestWrite, endZoneWrite), endMarker: null };
+}
+
+/** Where a memory.grow ran: the function's name, or what it is recognised as, and its index. */
+export function growSite(g: GrowRecord): string {
+  if (g.funcName !== null) return `${g.funcName} (function ${g.funcIndex})`;
+  return g.recognisedAs !== null ? `function ${g.funcIndex} (${g.recognisedAs}, recognised by its code)` : `function ${g.funcIndex}`;
+}
+
 export function memoryProfile(input: ProfileInput): MemoryProfile {
   const { layout } = input;
   const highestWrite = Math.max(input.highestWrite, input.endZoneWrite);
-  // still at the memory's end (a marker left behind by a growth is just a write)
-  const endMarker = input.endZoneWrite > input.highestWrite + MARKER_GAP && input.endZoneWrite > input.allocatedBytes - END_MARKER_BYTES
-    ? { end: input.endZoneWrite, bytesBeforeMemoryEnd: input.allocatedBytes - input.endZoneWrite }
-    : null;
-  const inUseEnd = endMarker === null ? highestWrite : input.highestWrite;
+  const { end: inUseEnd, endMarker } = heapInUse(input.highestWrite, input.endZoneWrite, input.allocatedBytes);
   const stackPeak = layout.stackPointer !== null ? input.stackPeak : null;
   // The stack's exact size is known from the layout, or else only an upper bound (zero-initialised
   // data after the last segment is part of it): then wasm-ld's default size is taken if it fits.
@@ -134,8 +148,7 @@ export function renderProfileText(p: MemoryProfile): string {
   }
   if (p.grows.length === 0) lines.push('  memory.grow none');
   for (const g of p.grows) {
-    const where = g.funcName !== null ? `${g.funcName} (function ${g.funcIndex})`
-      : g.recognisedAs !== null ? `function ${g.funcIndex} (${g.recognisedAs}, recognised by its code)` : `function ${g.funcIndex}`;
+    const where = growSite(g);
     const outcome = g.result < 0 ? 'failed' : `${n(g.result)} -> ${n(g.result + g.delta)} pages`;
     lines.push(`  memory.grow +${n(g.delta)} page${g.delta === 1 ? '' : 's'} at ${g.atMs.toFixed(1)} ms in ${where}: ${outcome}`);
   }

@@ -2,7 +2,7 @@
 // diagram inline, the text report, and the profile's figures as a table. No external resources
 // and no scripts; every text from the module is escaped.
 import { formatBytes, groupDigits } from './analyze.js';
-import type { MemoryProfile } from './profile.js';
+import { growSite, type MemoryProfile } from './profile.js';
 import { escapeXml, renderSvg, type SvgLayout } from './render-svg.js';
 
 export interface HtmlInput {
@@ -85,8 +85,7 @@ export function renderHtml(input: HtmlInput): string {
       out.push('<table class="grows">');
       out.push('<tr><th>at</th><th>function</th><th>pages asked</th><th>outcome</th></tr>');
       for (const g of profile.grows) {
-        const where = g.funcName !== null ? `${g.funcName} (function ${g.funcIndex})`
-          : g.recognisedAs !== null ? `function ${g.funcIndex} (${g.recognisedAs}, recognised by its code)` : `function ${g.funcIndex}`;
+        const where = growSite(g);
         const outcome = g.result < 0 ? 'failed' : `${num(g.result)} → ${num(g.result + g.delta)} pages`;
         out.push(`<tr><td class="n">${e(`${g.atMs.toFixed(1)} ms`)}</td><td>${e(where)}</td><td class="n">${e(`+${num(g.delta)}`)}</td><td>${e(outcome)}</td></tr>`);
       }

@@ -7,7 +7,7 @@
 // as it was at the end of the run (the heap reaching up to what memory.grow added), with lines
 // for the stack peak, the heap high-water mark and an allocator's end marker, and the profile's
 // figures (needed as linked, relinked size, link options) beside it.
-import { formatBytes, groupDigits, type LayoutReport, type Region, type RegionName } from './analyze.js';
+import { clipRegions, formatBytes, groupDigits, type LayoutReport, type Region, type RegionName } from './analyze.js';
 import type { MemoryProfile } from './profile.js';
 
 export interface SvgOptions {
@@ -99,12 +99,9 @@ function shortBytes(n: number): string {
 
 /** The regions as they were at the end of a run: clipped to the memory, the heap up to its end. */
 function regionsAtExit(regions: readonly Region[], bytes: number): Region[] {
-  const out = regions.filter((r) => r.start < bytes).map((r) => (r.end > bytes ? { ...r, end: bytes } : r));
+  const out = clipRegions(regions, bytes);
   const last = out[out.length - 1];
-  if (last !== undefined && last.end < bytes) {
-    if (last.name === 'heap') out[out.length - 1] = { ...last, end: bytes };
-    else out.push({ name: 'heap', start: last.end, end: bytes, grows: 'up' });
-  }
+  if (last !== undefined && last.end < bytes) out.push({ name: 'heap', start: last.end, end: bytes, grows: 'up' });
   return out;
 }
 

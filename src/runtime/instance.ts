@@ -6,7 +6,7 @@ import { Global, Memory, Table } from './api-objects.js';
 import { elem_drop, data_drop, memory_init, table_init } from './bulk.js';
 import { evalConst } from './const-expr.js';
 import { LinkError, RuntimeError } from './errors.js';
-import type { LayoutReport } from '../layout/index.js';
+import { clipRegions, type LayoutReport } from '../layout/analyze.js';
 import {
   boundaryError, declaredSignature, exportFunction, importHostFunction, isExportedFunction, internalFunction, signatureId,
   toWasm, typeKey, typeText, type WasmFunction,
@@ -97,9 +97,7 @@ export type InstanceLayout = Omit<LayoutReport, 'allocatedBytes'> & {
 };
 
 function instanceLayout(report: LayoutReport, policy: 'auto' | 'pages' | 'exact', allocatedBytes: number): InstanceLayout {
-  const regions = report.regions
-    .filter((r) => r.start < allocatedBytes)
-    .map((r) => (r.name === 'heap' || r.end > allocatedBytes ? { ...r, end: allocatedBytes } : r));
+  const regions = clipRegions(report.regions, allocatedBytes);
   const trimmed = (policy === 'auto' && report.trimmed) || policy === 'exact';
   const reason = policy === 'exact'
     ? `trimmed to ${allocatedBytes} bytes by the memory option (memory.size still counts the module's pages)`
@@ -264,10 +262,9 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
   const fuel = options.fuel;
   if (fuel !== undefined && !(Number.isInteger(fuel) && fuel >= 0)) throw new TypeError(`option fuel must be a non-negative integer, got ${String(fuel)}`);
   const memoryProfile = options.memoryProfile === true;
-  const grows: MemoryGrowEvent[] = [];
   const started = memoryProfile ? performance.now() : 0;
   const env: InstanceEnv = { memory, tables, globals, imports: imported, datas: [], elems: [], stack, fuel: fuel ?? 0, signatures: signaturesOf(m) };
-  if (memoryProfile) env.growLog = grows;
+  if (memoryProfile) env.growLog = [];
   const factory = fuel === undefined && !memoryProfile ? compiled.factory() : compiled.instrumentedFactory({ fuel: fuel !== undefined, memoryProfile });
   let compiledInstance: ReturnType<typeof factory>;
   try {
@@ -278,7 +275,8 @@ export function instantiate(compiled: CompiledModule, importObject: ImportObject
     throw e;
   }
   const { functions, highestWrite, endMarkerTop } = compiledInstance;
-  const profile = memoryProfile && highestWrite !== undefined && endMarkerTop !== undefined ? { highestWrite, endMarkerTop, grows, started } : null;
+  const grows = env.growLog;
+  const profile = grows !== undefined && highestWrite !== undefined && endMarkerTop !== undefined ? { highestWrite, endMarkerTop, grows, started } : null;
   for (let i = m.importedFuncCount; i < functions.length; i++) {
     const fn = functions[i];
     fn.type = m.types[m.funcTypes[i]];
